@@ -1,0 +1,133 @@
+/**
+ * Sustained ingest into the store, side by side with a raw COPY of the same rows (the physical
+ * limit of this machine's PostgreSQL). `npm run bench:ingest [-- --events N]`.
+ * Needs DATABASE_URL for the PostgreSQL figures; always measures the embedded store.
+ */
+import { randomBytes } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import pg from 'pg';
+import copyStreams from 'pg-copy-streams';
+import { migrate, readMigrations } from '../src/db/migrate.ts';
+import { openDatabase, type Database } from '../src/db/pool.ts';
+import { ingest } from '../src/ingest/ingest.ts';
+import { createInProcessQueue } from '../src/queue/in-process.ts';
+import { MIGRATIONS_DIR } from '../src/runtime.ts';
+import { openLineageEvents } from './ol-events.ts';
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+
+interface Rate {
+  events: number;
+  seconds: number;
+  perSecond: number;
+}
+
+/** Ingests `payloads` through the full path (adapter, dedupe, fold, upserts) with `lanes` concurrent batches. */
+async function ingestAll(db: Database, payloads: unknown[], batch: number, lanes: number): Promise<Rate> {
+  const queue = createInProcessQueue(); // failures are queued, not analysed: this measures ingest alone
+  let next = 0;
+  let events = 0;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: lanes }, async () => {
+    while (next < payloads.length) {
+      const items = payloads.slice(next, next + batch);
+      next += batch;
+      const s = await ingest({ pool: db.pool, queue }, { orchestrator: 'openlineage', timeZone: 'UTC', items, receivedAt: new Date() });
+      events += s.accepted;
+    }
+  }));
+  const seconds = (performance.now() - started) / 1000;
+  await queue.close();
+  return { events, seconds, perSecond: events / seconds };
+}
+
+/** COPYs the stored event and payload rows, as stored, into empty twins of their tables. */
+async function copyBaseline(url: string): Promise<Rate> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query('create table copy_events (like run_events including defaults)');
+  await client.query('create table copy_payloads (like ingest_payloads including defaults)');
+  const events = (await client.query(`select count(*)::int as n from run_events`)).rows[0].n as number;
+  // Rows leave as text into memory first so that only the COPY in is timed.
+  const dump = async (table: string) => {
+    const chunks: Buffer[] = [];
+    await pipeline(client.query(copyStreams.to(`copy ${table} to stdout`)), async function* (src) {
+      for await (const c of src) chunks.push(c as Buffer);
+    });
+    return chunks;
+  };
+  const eventRows = await dump('(select dedupe_key, source, orchestrator, job_id, run_key, attempt, external_id, event_type, event_time, payload_sha256, normalized, received_at from run_events)');
+  const payloadRows = await dump('ingest_payloads');
+  const started = performance.now();
+  await pipeline(Readable.from(eventRows), client.query(copyStreams.from(
+    'copy copy_events (dedupe_key, source, orchestrator, job_id, run_key, attempt, external_id, event_type, event_time, payload_sha256, normalized, received_at) from stdin')));
+  await pipeline(Readable.from(payloadRows), client.query(copyStreams.from('copy copy_payloads from stdin')));
+  const seconds = (performance.now() - started) / 1000;
+  await client.end();
+  return { events, seconds, perSecond: events / seconds };
+}
+
+async function freshServerDatabase(base: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `medic_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: base });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+async function main(): Promise<void> {
+  const total = arg('events', 200_000);
+  const embeddedEvents = arg('embedded-events', 40_000);
+  console.log(`ingest bench: OpenLineage START/COMPLETE events with Airflow facets, batches of 1,000 payloads\n`);
+  const rows: string[][] = [];
+  const serverUrl = process.env.DATABASE_URL;
+  if (serverUrl) {
+    const fresh = await freshServerDatabase(serverUrl);
+    try {
+      const db = await openDatabase({ databaseUrl: fresh.url, dataDir: 'unused' });
+      await migrate(db.pool, await readMigrations(MIGRATIONS_DIR));
+      const payloads = openLineageEvents(total, 1);
+      await ingestAll(db, openLineageEvents(4_000, 99), 1_000, 2); // warm-up on other runs
+      const rate = await ingestAll(db, payloads, 1_000, 2);
+      const again = await ingestAll(db, payloads, 1_000, 2);
+      await db.close();
+      const copy = await copyBaseline(fresh.url);
+      rows.push(['postgres: medic ingest', fmt(rate.events), rate.seconds.toFixed(2), fmt(rate.perSecond)]);
+      rows.push(['postgres: same events again (all duplicates)', fmt(payloads.length), again.seconds.toFixed(2), fmt(payloads.length / again.seconds)]);
+      rows.push(['postgres: raw COPY of the stored rows', fmt(copy.events), copy.seconds.toFixed(2), fmt(copy.perSecond)]);
+      rows.push(['postgres: ingest / COPY', '', '', (rate.perSecond / copy.perSecond).toFixed(2)]);
+    } finally {
+      await fresh.drop();
+    }
+  } else {
+    console.log('DATABASE_URL is not set: skipping the PostgreSQL figures\n');
+  }
+  const lite = await openDatabase({ databaseUrl: undefined, dataDir: 'memory://' });
+  await migrate(lite.pool, await readMigrations(MIGRATIONS_DIR));
+  const embedded = await ingestAll(lite, openLineageEvents(embeddedEvents, 2), 1_000, 1);
+  await lite.close();
+  rows.push(['embedded (PGlite, in memory)', fmt(embedded.events), embedded.seconds.toFixed(2), fmt(embedded.perSecond)]);
+  const widths = [46, 10, 9, 12];
+  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  console.log(line(['path', 'events', 'seconds', 'events/s']));
+  for (const r of rows) console.log(line(r));
+}
+
+await main();

@@ -1,0 +1,2 @@
+-- pgvector: failure signatures are embedded and searched by cosine similarity.
+create extension if not exists vector;

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Makes sure the services the integration tests talk to are up on this machine:
+# PostgreSQL 15 with the pgvector extension, and Redis. Safe to run any number of times.
+# Prints the DATABASE_URL and REDIS_URL to use as `export` lines on stdout; progress goes to stderr.
+set -euo pipefail
+
+log() { printf 'services: %s\n' "$*" >&2; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+PG_VERSION="${PG_VERSION:-$(ls /etc/postgresql 2>/dev/null | sort -n | tail -n 1)}"
+PG_VERSION="${PG_VERSION:-15}"
+PG_HOST="${PG_HOST:-127.0.0.1}"
+PG_PORT="${PG_PORT:-5432}"
+PG_USER="${PG_USER:-postgres}"
+PG_DB="${PG_DB:-medic_test}"
+REDIS_PORT="${REDIS_PORT:-6379}"
+
+start_postgres() {
+  if pg_isready -q -h "$PG_HOST" -p "$PG_PORT"; then return; fi
+  log "starting PostgreSQL $PG_VERSION"
+  as_root pg_ctlcluster --skip-systemctl-redirect "$PG_VERSION" main start
+  for _ in $(seq 1 30); do pg_isready -q -h "$PG_HOST" -p "$PG_PORT" && return; sleep 1; done
+  log "PostgreSQL did not come up"; exit 1
+}
+
+pgvector_installed() {
+  [ -f "/usr/share/postgresql/$PG_VERSION/extension/vector.control" ]
+}
+
+# Debian 12 ships no pgvector; the next release's source package builds cleanly against PostgreSQL 15.
+install_pgvector() {
+  if pgvector_installed; then return; fi
+  log "building pgvector from Debian's trixie source package"
+  local list=/etc/apt/sources.list.d/medic-trixie-src.sources
+  if [ ! -f "$list" ]; then
+    as_root tee "$list" >/dev/null <<SRC
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: trixie
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+  fi
+  as_root apt-get update -qq >&2
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "postgresql-server-dev-$PG_VERSION" make gcc dpkg-dev >&2
+  local work; work="$(mktemp -d)"
+  (cd "$work" && apt-get source -qq pgvector >&2)
+  local dir; dir="$(find "$work" -maxdepth 1 -type d -name 'pgvector-*' | head -n 1)"
+  [ -n "$dir" ] || { log "apt-get source pgvector produced no folder"; exit 1; }
+  make -s -C "$dir" PG_CONFIG="/usr/lib/postgresql/$PG_VERSION/bin/pg_config" >&2
+  as_root make -s -C "$dir" PG_CONFIG="/usr/lib/postgresql/$PG_VERSION/bin/pg_config" install >&2
+  rm -rf "$work"
+  pgvector_installed || { log "pgvector did not install"; exit 1; }
+}
+
+ensure_database() {
+  local exists
+  exists="$(psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d postgres -tAc "select 1 from pg_database where datname = '$PG_DB'")"
+  if [ "$exists" != 1 ]; then
+    log "creating database $PG_DB"
+    psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d postgres -qc "create database $PG_DB" >&2
+  fi
+  psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d "$PG_DB" -qc 'create extension if not exists vector' >&2
+}
+
+start_redis() {
+  if redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then return; fi
+  log "starting Redis"
+  mkdir -p /var/lib/redis /var/log/redis 2>/dev/null || true
+  redis-server --daemonize yes --bind 127.0.0.1 -::1 --port "$REDIS_PORT" --save "" --appendonly no \
+    --dir /var/lib/redis --logfile /var/log/redis/ci.log >&2
+  for _ in $(seq 1 30); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && return; sleep 1; done
+  log "Redis did not come up"; exit 1
+}
+
+start_postgres
+install_pgvector
+ensure_database
+start_redis
+echo "export DATABASE_URL=postgres://$PG_USER@$PG_HOST:$PG_PORT/$PG_DB"
+echo "export REDIS_URL=redis://127.0.0.1:$REDIS_PORT"

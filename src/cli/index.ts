@@ -1,0 +1,47 @@
+import { Command } from 'commander';
+import { serve, work } from '../main.ts';
+import { migrate, readMigrations } from '../db/migrate.ts';
+import { MIGRATIONS_DIR, openRuntime } from '../runtime.ts';
+import { configOrExit, quiet } from './config.ts';
+import { registerDemo } from './demo.ts';
+import { registerIncidents } from './incidents.ts';
+import { registerIngest } from './ingest.ts';
+import { registerRuns } from './runs.ts';
+import { registerSignatures } from './signatures.ts';
+
+/** Builds the `medic` command line. */
+export function buildCli(): Command {
+  const program = new Command('medic')
+    .description('Shared memory and judgement for the schedulers you already run')
+    .showHelpAfterError();
+  program.command('serve').description('run the API and the queue workers')
+    .action(() => serve(configOrExit(), { workers: true }));
+  program.command('worker').description('run queue workers only (needs REDIS_URL and DATABASE_URL)')
+    .action(() => work(configOrExit()));
+  program.command('migrate').description('apply pending database migrations').action(async () => {
+    const runtime = await openRuntime(quiet(configOrExit()), { migrate: false });
+    try {
+      const result = await migrate(runtime.deps.pool, await readMigrations(MIGRATIONS_DIR));
+      console.log(result.applied.length
+        ? `applied ${result.applied.join(', ')}`
+        : `nothing to apply (${result.alreadyApplied} migrations already applied)`);
+    } finally {
+      await runtime.close();
+    }
+  });
+  registerIngest(program);
+  registerRuns(program);
+  registerIncidents(program);
+  registerSignatures(program);
+  registerDemo(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildCli().parseAsync(argv);
+  } catch (err) {
+    process.stderr.write(`medic: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,117 @@
+import { z } from 'zod';
+
+/** An API token and what it may do. */
+export const Scope = z.enum(['ingest', 'read', 'decide', 'approve', 'admin']);
+export type Scope = z.infer<typeof Scope>;
+
+export const TokenGrant = z.object({
+  name: z.string().min(1),
+  token: z.string().min(16, 'tokens must be at least 16 characters'),
+  scopes: z.array(Scope).min(1),
+});
+export type TokenGrant = z.infer<typeof TokenGrant>;
+
+const jsonArray = z.string().transform((text, ctx) => {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'is not valid JSON' });
+    return z.NEVER;
+  }
+});
+
+const Env = z.object({
+  HOST: z.string().min(1).optional(),
+  PORT: z.coerce.number().int().min(0).max(65_535).default(8787),
+  DATABASE_URL: z.string().url().optional(),
+  MEDIC_DATA_DIR: z.string().min(1).default('./.medic'),
+  REDIS_URL: z.string().url().optional(),
+  MEDIC_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  MEDIC_TOKENS: jsonArray.pipe(z.array(TokenGrant)).optional(),
+  MEDIC_BODY_LIMIT: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
+  MEDIC_TIME_ZONE: z.string().min(1).default('UTC'),
+  MEDIC_QUEUE_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
+  MEDIC_EMBEDDER: z.enum(['hashing', 'openai']).default('hashing'),
+  MEDIC_EMBEDDING_MODEL: z.string().min(1).default('text-embedding-3-small'),
+  MEDIC_EMBEDDING_DIMENSIONS: z.coerce.number().int().min(8).max(2_000).default(256),
+  OPENAI_BASE_URL: z.string().url().optional(),
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  MEDIC_STORM_WINDOW_MINUTES: z.coerce.number().min(0).max(1_440).default(15),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/** Medic's configuration, parsed once from the environment at start-up and frozen. */
+export interface Config {
+  /** Address to bind; forced to loopback when no token is configured. */
+  readonly host: string;
+  /** @defaultValue 8787 */
+  readonly port: number;
+  /** True when the bind was narrowed to loopback because no token is configured. */
+  readonly loopbackOnly: boolean;
+  readonly databaseUrl: string | undefined;
+  /** Where the embedded store keeps its files when DATABASE_URL is unset. @defaultValue `./.medic` */
+  readonly dataDir: string;
+  readonly redisUrl: string | undefined;
+  readonly tokens: readonly TokenGrant[];
+  /** Largest accepted request body in bytes. @defaultValue 10 MiB */
+  readonly bodyLimit: number;
+  /** Time zone for sources whose timestamps carry none (Control-M). @defaultValue `UTC` */
+  readonly timeZone: string;
+  /** Jobs a worker runs at once. @defaultValue 4 */
+  readonly queueConcurrency: number;
+  readonly logLevel: z.infer<typeof Env>['LOG_LEVEL'];
+  /** `hashing` (local, offline) or `openai` (any OpenAI-compatible endpoint). @defaultValue `hashing` */
+  readonly embedder: { kind: 'hashing'; dimensions: number } | { kind: 'openai'; baseURL: string | undefined; apiKey: string; model: string; dimensions: number };
+  /** Failures of one signature on several jobs within this window are one incident. @defaultValue 15 min */
+  readonly stormWindowMs: number;
+}
+
+/** The environment could not be parsed; the message names every bad variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Parses the environment into a frozen Config, or throws a ConfigError naming each bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(environment)'}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  if (!isValidTimeZone(e.MEDIC_TIME_ZONE)) {
+    throw new ConfigError(`invalid configuration:\n  MEDIC_TIME_ZONE: unknown time zone "${e.MEDIC_TIME_ZONE}"`);
+  }
+  if (e.MEDIC_EMBEDDER === 'openai' && !e.OPENAI_API_KEY && !e.OPENAI_BASE_URL) {
+    throw new ConfigError('invalid configuration:\n  OPENAI_API_KEY: required when MEDIC_EMBEDDER=openai (or set OPENAI_BASE_URL to a local server)');
+  }
+  const tokens: TokenGrant[] = [...(e.MEDIC_TOKENS ?? [])];
+  if (e.MEDIC_ADMIN_TOKEN) tokens.push({ name: 'admin', token: e.MEDIC_ADMIN_TOKEN, scopes: ['admin'] });
+  const loopbackOnly = tokens.length === 0;
+  return Object.freeze({
+    host: loopbackOnly ? '127.0.0.1' : (e.HOST ?? '0.0.0.0'),
+    port: e.PORT,
+    loopbackOnly,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.MEDIC_DATA_DIR,
+    redisUrl: e.REDIS_URL,
+    tokens: Object.freeze(tokens),
+    bodyLimit: e.MEDIC_BODY_LIMIT,
+    timeZone: e.MEDIC_TIME_ZONE,
+    queueConcurrency: e.MEDIC_QUEUE_CONCURRENCY,
+    logLevel: e.LOG_LEVEL,
+    embedder: e.MEDIC_EMBEDDER === 'openai'
+      ? { kind: 'openai' as const, baseURL: e.OPENAI_BASE_URL, apiKey: e.OPENAI_API_KEY ?? 'unused', model: e.MEDIC_EMBEDDING_MODEL, dimensions: e.MEDIC_EMBEDDING_DIMENSIONS }
+      : { kind: 'hashing' as const, dimensions: e.MEDIC_EMBEDDING_DIMENSIONS },
+    stormWindowMs: e.MEDIC_STORM_WINDOW_MINUTES * 60_000,
+  });
+}
+
+function isValidTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,88 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import pg from 'pg';
+
+/** A Postgres connection pool; every query in Medic goes through one, whatever the store. */
+export type Pool = pg.Pool;
+/** A connection checked out of the pool, used for transactions. */
+export type Client = pg.PoolClient;
+/** Anything that can run a query: the pool, or a client inside a transaction. */
+export type Queryable = Pick<pg.Pool, 'query'>;
+
+/** The store Medic is on and how to release it. */
+export interface Database {
+  readonly pool: Pool;
+  /** `postgres` for a server from DATABASE_URL, `embedded` for PGlite in-process. */
+  readonly kind: 'postgres' | 'embedded';
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  databaseUrl: string | undefined;
+  /** Folder for the embedded store; `memory://` keeps it in memory (tests). */
+  dataDir: string;
+  /** Connections to a PostgreSQL server. @defaultValue 10 */
+  maxConnections?: number;
+}
+
+// timestamptz and bigint come back as strings from pg by default; Medic wants numbers for
+// counts and ids (all well below 2^53) so that JSON answers carry numbers.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number.parseInt(v, 10));
+
+/** HNSW candidate list size for similarity queries. */
+export const EF_SEARCH = 100;
+
+/** Opens the store: a PostgreSQL server when a URL is given, else embedded PGlite with pgvector. */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  if (options.databaseUrl) {
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.maxConnections ?? 10,
+      // pgvector's default ef_search (40) trades recall for speed; similar-incident search wants recall.
+      options: `-c hnsw.ef_search=${EF_SEARCH}`,
+    });
+    pool.on('error', () => {
+      // An idle client lost its connection (server restart); the pool replaces it on next use.
+    });
+    return { pool, kind: 'postgres', close: () => pool.end() };
+  }
+  return openEmbedded(options.dataDir);
+}
+
+async function openEmbedded(dataDir: string): Promise<Database> {
+  // Loaded lazily: a server deployment never pays for the WebAssembly build.
+  const [{ PGlite }, { vector }, { createPgConfig }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('@electric-sql/pglite-pgvector'),
+    import('@electric-sql/pglite/node-postgres'),
+  ]);
+  const dir = dataDir.startsWith('memory://') ? dataDir : join(dataDir, 'pgdata');
+  if (!dir.startsWith('memory://')) await mkdir(dir, { recursive: true });
+  const lite = await PGlite.create({ dataDir: dir, extensions: { vector } });
+  await lite.exec(`set hnsw.ef_search = ${EF_SEARCH}`);
+  const pool = new pg.Pool(createPgConfig(lite));
+  return {
+    pool,
+    kind: 'embedded',
+    close: async () => {
+      await pool.end();
+      await lite.close();
+    },
+  };
+}
+
+/** Runs `fn` in a transaction on one client, committing on success and rolling back on error. */
+export async function withTransaction<T>(pool: Pool, fn: (client: Client) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    const result = await fn(client);
+    await client.query('commit');
+    return result;
+  } catch (err) {
+    await client.query('rollback').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}

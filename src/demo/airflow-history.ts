@@ -1,0 +1,100 @@
+import { failureKinds, type FailureKind } from './failures.ts';
+import { MINUTE, type Random } from './random.ts';
+
+/** The finance close DAG in Airflow, reported through the OpenLineage provider. */
+export const financeClose = {
+  namespace: 'airflow-prod',
+  dag: 'finance_close',
+  slotHourUtc: 1,
+  tasks: [
+    { id: 'extract_erp', upstream: [], medianMin: 22, sigma: 0.25, fail: { kind: 'rateLimited', p: 0.05 } },
+    { id: 'extract_bank', upstream: [], medianMin: 14, sigma: 0.3, fail: { kind: 'connectionRefused', p: 0.12 } },
+    { id: 'load_dw', upstream: ['extract_erp', 'extract_bank'], medianMin: 35, sigma: 0.35, fail: { kind: 'diskFull', p: 0.03 } },
+    { id: 'reconcile', upstream: ['load_dw'], medianMin: 18, sigma: 0.3, fail: { kind: 'partialInput', p: 0.04 } },
+    { id: 'publish_reports', upstream: ['reconcile'], medianMin: 8, sigma: 0.2, fail: undefined },
+  ],
+} as const satisfies { tasks: readonly { id: string; upstream: readonly string[]; medianMin: number; sigma: number; fail: { kind: FailureKind; p: number } | undefined }[] } & Record<string, unknown>;
+
+const PRODUCER = 'https://github.com/apache/airflow/tree/providers-openlineage/2.3.0';
+const SCHEMA = 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent';
+
+/** OpenLineage events of one day's DAG run: START and COMPLETE/FAIL per try of each task. */
+export function financeCloseDay(r: Random, slot: Date): unknown[] {
+  const runId = `scheduled__${slot.toISOString().replace('.000Z', '+00:00')}`;
+  const dagRunUuid = r.uuid();
+  const ends = new Map<string, number>();
+  const events: unknown[] = [];
+  const slowDay = r.chance(0.15) ? 1.6 : 1; // month-end volume or a slow warehouse
+  for (const task of financeClose.tasks) {
+    let start = Math.max(slot.getTime(), ...task.upstream.map((u) => ends.get(u) ?? slot.getTime())) + r.int(5, 40) * 1000;
+    for (let tryNumber = 1; tryNumber <= 3; tryNumber++) {
+      const duration = r.lognormal(task.medianMin * slowDay, task.sigma) * MINUTE;
+      const fails = task.fail !== undefined && tryNumber < 3 && r.chance(tryNumber === 1 ? task.fail.p : task.fail.p / 3);
+      const end = start + (fails ? duration * r.next() : duration);
+      const base = { slot, runId, dagRunUuid, task: task.id, tryNumber, taskUuid: r.uuid() };
+      events.push(olEvent('START', new Date(start), base));
+      const error = fails && task.fail ? failureKinds[task.fail.kind](r) : undefined;
+      events.push(olEvent(fails ? 'FAIL' : 'COMPLETE', new Date(end), base, error));
+      if (!fails) {
+        ends.set(task.id, end);
+        break;
+      }
+      start = end + 5 * MINUTE; // retry_delay
+    }
+    if (!ends.has(task.id)) break; // the DAG run stops where a task gave up
+  }
+  return events;
+}
+
+interface TaskTry {
+  slot: Date;
+  runId: string;
+  dagRunUuid: string;
+  task: string;
+  tryNumber: number;
+  taskUuid: string;
+}
+
+function olEvent(type: 'START' | 'COMPLETE' | 'FAIL', time: Date, t: TaskTry, error?: { message: string; stackTrace: string | undefined }): unknown {
+  const facets: Record<string, unknown> = {
+    parent: {
+      _producer: PRODUCER,
+      _schemaURL: 'https://openlineage.io/spec/facets/1-1-0/ParentRunFacet.json#/$defs/ParentRunFacet',
+      job: { namespace: financeClose.namespace, name: financeClose.dag },
+      run: { runId: t.dagRunUuid },
+    },
+    nominalTime: {
+      _producer: PRODUCER,
+      _schemaURL: 'https://openlineage.io/spec/facets/1-0-1/NominalTimeRunFacet.json#/$defs/NominalTimeRunFacet',
+      nominalStartTime: t.slot.toISOString(),
+    },
+    airflow: {
+      _producer: PRODUCER,
+      _schemaURL: 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunFacet',
+      dag: { dag_id: financeClose.dag, owner: 'finance-data' },
+      dagRun: { dag_id: financeClose.dag, run_id: t.runId, run_type: 'scheduled', logical_date: t.slot.toISOString() },
+      taskInstance: { try_number: t.tryNumber },
+      task: { task_id: t.task, retries: 2, operator_class: 'PythonOperator' },
+      taskUuid: t.taskUuid,
+    },
+  };
+  if (error) {
+    facets.errorMessage = {
+      _producer: PRODUCER,
+      _schemaURL: 'https://openlineage.io/spec/facets/1-0-0/ErrorMessageRunFacet.json#/$defs/ErrorMessageRunFacet',
+      message: error.message,
+      programmingLanguage: 'python',
+      ...(error.stackTrace ? { stackTrace: error.stackTrace } : {}),
+    };
+  }
+  return {
+    eventType: type,
+    eventTime: time.toISOString(),
+    producer: PRODUCER,
+    schemaURL: SCHEMA,
+    run: { runId: t.taskUuid, facets },
+    job: { namespace: financeClose.namespace, name: `${financeClose.dag}.${t.task}` },
+    inputs: [],
+    outputs: [],
+  };
+}

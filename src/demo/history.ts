@@ -1,0 +1,43 @@
+import { DateTime } from 'luxon';
+import type { Orchestrator } from '../runs/schema.ts';
+import { financeCloseDay, financeClose } from './airflow-history.ts';
+import { featurePipelineDay, featurePipeline } from './argo-history.ts';
+import { payroll, payrollDay } from './controlm-history.ts';
+import { accountOpeningDay } from './generic-history.ts';
+import { DAY, seeded } from './random.ts';
+
+/** A batch of payloads in one orchestrator's own format, as `POST /v1/events` takes them. */
+export interface DemoBatch {
+  orchestrator: Orchestrator;
+  instance: string;
+  timeZone: string;
+  payloads: unknown[];
+}
+
+/**
+ * A realistic history of four orchestrators over the `days` before `until` (finance close in
+ * Airflow via OpenLineage, an ML pipeline in Argo, payroll in Control-M, account opening in the
+ * generic format), with the failures and retries such systems have. Same seed, same history.
+ */
+export function demoHistory(until: Date, days = 28, seed = 20261124): DemoBatch[] {
+  const r = seeded(seed);
+  const today = Date.UTC(until.getUTCFullYear(), until.getUTCMonth(), until.getUTCDate());
+  const airflow: unknown[] = [];
+  const argo: unknown[] = [];
+  const controlm: unknown[] = [];
+  const generic: unknown[] = [];
+  for (let d = days; d >= 1; d--) {
+    const day = today - d * DAY;
+    airflow.push(...financeCloseDay(r, new Date(day + financeClose.slotHourUtc * 3_600_000)));
+    argo.push(featurePipelineDay(r, new Date(day + featurePipeline.slotHourUtc * 3_600_000)));
+    const local = DateTime.fromMillis(day, { zone: payroll.timeZone }).startOf('day');
+    if (local.weekday <= 5) controlm.push({ statuses: payrollDay(r, local) });
+    generic.push(...accountOpeningDay(r, new Date(day)));
+  }
+  return [
+    { orchestrator: 'openlineage', instance: 'airflow-prod', timeZone: 'UTC', payloads: airflow },
+    { orchestrator: 'argo', instance: 'argo-ml', timeZone: 'UTC', payloads: argo },
+    { orchestrator: 'controlm', instance: payroll.server, timeZone: payroll.timeZone, payloads: controlm },
+    { orchestrator: 'generic', instance: 'onboarding-api', timeZone: 'UTC', payloads: generic },
+  ];
+}

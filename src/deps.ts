@@ -1,0 +1,22 @@
+import type { Logger } from 'pino';
+import type { Config } from './config.ts';
+import type { Pool } from './db/pool.ts';
+import type { Metrics } from './http/metrics.ts';
+import type { JobQueue } from './queue/queue.ts';
+import type { Embedder } from './signatures/embedder.ts';
+import type { SignatureService } from './signatures/service.ts';
+
+/** Everything the app and the workers need, built once by the composition root and passed in. */
+export interface Deps {
+  config: Config;
+  pool: Pool;
+  /** Which store `pool` talks to. */
+  store: 'postgres' | 'embedded';
+  queue: JobQueue;
+  log: Logger;
+  metrics: Metrics;
+  embedder: Embedder;
+  signatures: SignatureService;
+  /** The time now; tests pass a fixed clock. */
+  clock: () => Date;
+}

@@ -1,0 +1,54 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import {
+  jsonSchemaTransform, serializerCompiler, validatorCompiler,
+} from 'fastify-type-provider-zod';
+import type { Deps } from '../deps.ts';
+import { incidentRoutes } from '../incidents/routes.ts';
+import { ingestRoutes } from '../ingest/routes.ts';
+import { runRoutes } from '../runs/routes.ts';
+import { createAuthenticator } from './auth.ts';
+import { errorHandler } from './error-handler.ts';
+import { acceptCompressedBodies } from './gzip.ts';
+import { healthRoutes } from './health.ts';
+
+const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
+
+/** Builds the HTTP API over the given dependencies. It never listens: `main.ts` does, tests inject. */
+export async function buildApp(deps: Deps): Promise<FastifyInstance> {
+  const loggerInstance: FastifyBaseLogger = deps.log;
+  const app = Fastify({
+    loggerInstance,
+    bodyLimit: deps.config.bodyLimit,
+    // Probes and scrapes every few seconds would drown the request log.
+    logController: new LogController({ disableRequestLogging: (req) => PROBES.has(req.url) }),
+    trustProxy: false,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+  acceptCompressedBodies(app);
+  app.addHook('onResponse', async (req, reply) => {
+    deps.metrics.httpDuration
+      .labels(req.method, req.routeOptions.url ?? 'unmatched', String(reply.statusCode))
+      .observe(reply.elapsedTime / 1000);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Medic', version: '0.1.0', description: 'Shared memory and judgement for your schedulers.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  const auth = createAuthenticator(deps.config.tokens);
+  await app.register(healthRoutes(deps));
+  await app.register(ingestRoutes(deps, auth));
+  await app.register(runRoutes(deps, auth));
+  await app.register(incidentRoutes(deps, auth));
+  return app;
+}

@@ -1,0 +1,47 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { isAppError, type ErrorCode, type ErrorDetail } from '../errors.ts';
+
+/** The one place where errors become HTTP statuses. */
+export const STATUS: Record<ErrorCode, number> = {
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  unavailable: 503,
+  internal: 500,
+};
+
+/** The body of every error answer. */
+export interface ErrorBody {
+  error: { code: string; message: string; details: ErrorDetail[] };
+}
+
+const body = (code: string, message: string, details: ErrorDetail[] = []): ErrorBody => ({
+  error: { code, message, details },
+});
+
+export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (isAppError(err)) {
+    if (err.code === 'unauthorized') void reply.header('www-authenticate', 'Bearer realm="medic"');
+    return reply.status(STATUS[err.code]).send(body(err.code, err.message, [...err.details]));
+  }
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const where = err.validationContext ?? 'request';
+    const details = err.validation.map((v) => ({
+      path: [where, ...v.instancePath.split('/').filter(Boolean).map((p) => (/^\d+$/.test(p) ? Number(p) : p))],
+      message: v.message ?? 'is invalid',
+    }));
+    const first = details[0];
+    const summary = first ? `${first.path.join('.')}: ${first.message}` : 'invalid request';
+    return reply.status(400).send(body('bad_request', summary, details));
+  }
+  const status = err.statusCode ?? 500;
+  if (status === 413) return reply.status(413).send(body('payload_too_large', err.message));
+  if (status === 415) return reply.status(415).send(body('unsupported_media_type', err.message));
+  if (status >= 400 && status < 500) return reply.status(status).send(body('bad_request', err.message));
+  req.log.error({ err }, 'request failed');
+  return reply.status(500).send(body('internal', 'internal error; see the server log'));
+}

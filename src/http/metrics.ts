@@ -1,0 +1,31 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Medic's Prometheus metrics, on a registry of their own (never the global one). */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'medic_' });
+  return {
+    registry,
+    httpDuration: new Histogram({
+      name: 'medic_http_request_duration_seconds',
+      help: 'HTTP request latency by route and status',
+      labelNames: ['method', 'route', 'status'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    ingestItems: new Counter({
+      name: 'medic_ingest_items_total',
+      help: 'Ingested payloads by orchestrator and outcome',
+      labelNames: ['orchestrator', 'status'] as const,
+      registers: [registry],
+    }),
+    jobFailures: new Counter({
+      name: 'medic_queue_job_failures_total',
+      help: 'Queue job failures by job name and whether they were final',
+      labelNames: ['job', 'final'] as const,
+      registers: [registry],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { RunEventType, type NormalizedRunEvent } from '../runs/schema.ts';
+import type { Adapter } from './adapter.ts';
+import { compact, rejected } from './payload.ts';
+
+const IsoTime = z.string().refine((s) => /[zZ]|[+-]\d\d:?\d\d$/.test(s) && !Number.isNaN(Date.parse(s)), {
+  message: 'must be an ISO 8601 date-time with an offset, e.g. 2026-11-24T09:12:03Z',
+});
+const JobRefIn = z.strictObject({ namespace: z.string().min(1).max(500), name: z.string().min(1).max(1000) });
+
+/** Medic's generic run event, for any orchestrator without an adapter (see docs/generic-event.md). */
+export const GenericEvent = z.strictObject({
+  job: JobRefIn,
+  run: z.strictObject({
+    id: z.string().min(1).max(1000),
+    key: z.string().min(1).max(1000).optional(),
+    attempt: z.number().int().min(1).max(10_000).optional(),
+  }),
+  type: RunEventType,
+  time: IsoTime,
+  scheduledAt: IsoTime.optional(),
+  queuedAt: IsoTime.optional(),
+  startedAt: IsoTime.optional(),
+  endedAt: IsoTime.optional(),
+  durationMs: z.number().int().min(0).optional(),
+  error: z.strictObject({
+    message: z.string().min(1).max(100_000),
+    detail: z.string().max(1_000_000).optional(),
+    language: z.string().max(50).optional(),
+  }).optional(),
+  parent: z.strictObject({ job: JobRefIn, runKey: z.string().min(1).max(1000) }).optional(),
+  facets: z.record(z.string(), z.unknown()).optional(),
+  source: z.string().min(1).max(200).optional(),
+});
+export type GenericEvent = z.infer<typeof GenericEvent>;
+
+const date = (s: string | undefined) => (s === undefined ? undefined : new Date(s));
+
+/** Reads one generic event; the run key defaults to the run id, the attempt to 1. */
+export const genericAdapter: Adapter = (payload, ctx) => {
+  const parsed = GenericEvent.safeParse(payload);
+  if (!parsed.success) return rejected(parsed.error);
+  const e = parsed.data;
+  const event: NormalizedRunEvent = {
+    orchestrator: 'generic',
+    source: e.source ?? ctx.source ?? 'generic',
+    eventType: e.type,
+    eventTime: new Date(e.time),
+    job: e.job,
+    run: { runKey: e.run.key ?? e.run.id, externalId: e.run.id, attempt: e.run.attempt ?? 1 },
+    ...compact({
+      scheduledAt: date(e.scheduledAt), queuedAt: date(e.queuedAt), startedAt: date(e.startedAt), endedAt: date(e.endedAt),
+      durationMs: e.durationMs, error: e.error ? compact(e.error) : undefined, parent: e.parent,
+    }),
+    facets: e.facets ?? {},
+  };
+  return { kind: 'events', events: [event] };
+};

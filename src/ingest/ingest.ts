@@ -1,0 +1,134 @@
+import type { Pool } from '../db/pool.ts';
+import { jobsWithOpenIncidents } from '../incidents/sql.ts';
+import type { JobQueue } from '../queue/queue.ts';
+import type { Orchestrator } from '../runs/schema.ts';
+import { storeEvents, type IncomingPayload, type StoreOutcome } from '../runs/store.ts';
+import type { StoredRun } from '../runs/store-sql.ts';
+import type { AdapterContext, PayloadIssue } from './adapter.ts';
+import { adapters } from './adapters.ts';
+
+/** What became of one payload of a request. */
+export type ItemResult =
+  | { index: number; status: 'accepted'; events: number; duplicates: number }
+  | { index: number; status: 'duplicate'; events: number }
+  | { index: number; status: 'ignored'; reason: string }
+  | { index: number; status: 'rejected'; issues: PayloadIssue[] };
+
+export interface IngestSummary {
+  accepted: number;
+  duplicate: number;
+  ignored: number;
+  rejected: number;
+  items: ItemResult[];
+}
+
+export interface IngestRequest {
+  orchestrator: Orchestrator;
+  /** The source instance; defaults to the orchestrator's name. */
+  source?: string;
+  timeZone: string;
+  items: unknown[];
+  receivedAt: Date;
+}
+
+export interface IngestDeps {
+  pool: Pool;
+  queue: JobQueue;
+}
+
+/**
+ * Turns payloads into stored run events: adapt each, store the good ones together, and queue
+ * the analysis of runs that failed. A bad payload never costs its neighbours their place.
+ */
+export async function ingest(deps: IngestDeps, req: IngestRequest): Promise<IngestSummary> {
+  const ctx: AdapterContext = {
+    timeZone: req.timeZone,
+    receivedAt: req.receivedAt,
+    ...(req.source === undefined ? {} : { source: req.source }),
+  };
+  const adapt = adapters[req.orchestrator];
+  const results: (ItemResult | undefined)[] = [];
+  const good: { index: number; payload: IncomingPayload }[] = [];
+  req.items.forEach((item, index) => {
+    const out = adapt(item, ctx);
+    if (out.kind === 'rejected') results[index] = { index, status: 'rejected', issues: out.issues };
+    else if (out.events.length === 0) results[index] = { index, status: 'ignored', reason: 'holds no run event' };
+    else good.push({ index, payload: { body: item, events: out.events } });
+  });
+  const outcomes = await storeResilient(deps.pool, good.map((g) => g.payload));
+  good.forEach((g, i) => {
+    results[g.index] = outcomes[i]?.kind === 'stored'
+      ? itemFromFlags(g.index, outcomes[i].inserted)
+      : { index: g.index, status: 'rejected', issues: [{ path: [], message: outcomes[i]?.kind === 'failed' ? outcomes[i].message : 'not stored' }] };
+  });
+  const stored = outcomes.flatMap((o) => (o.kind === 'stored' ? [o] : []));
+  await queueAnalyses(deps, stored.flatMap((o) => o.failures), stored.flatMap((o) => o.runs));
+  return summarise(results.filter((r): r is ItemResult => r !== undefined));
+}
+
+type Failure = StoreOutcome['failures'][number];
+type PayloadOutcome = { kind: 'stored'; inserted: boolean[]; runs: StoredRun[]; failures: Failure[] } | { kind: 'failed'; message: string };
+
+/**
+ * Stores the batch in one transaction; when the database refuses it (one payload holding a NUL
+ * character, say), stores each payload on its own so that only the offending one is refused.
+ */
+async function storeResilient(pool: Pool, payloads: IncomingPayload[]): Promise<PayloadOutcome[]> {
+  if (payloads.length === 0) return [];
+  const whole = await attempt(() => storeEvents(pool, payloads));
+  if (whole.kind === 'stored') {
+    const { runs, failures } = whole.value;
+    return whole.value.inserted.map((inserted, i) => ({ kind: 'stored', inserted, runs: i === 0 ? runs : [], failures: i === 0 ? failures : [] }));
+  }
+  if (payloads.length === 1 || !whole.retryAlone) return payloads.map(() => ({ kind: 'failed', message: whole.message }));
+  const each: PayloadOutcome[] = [];
+  for (const p of payloads) {
+    const one = await attempt(() => storeEvents(pool, [p]));
+    each.push(one.kind === 'stored'
+      ? { kind: 'stored', inserted: one.value.inserted[0] ?? [], runs: one.value.runs, failures: one.value.failures }
+      : { kind: 'failed', message: one.message });
+  }
+  return each;
+}
+
+type Attempted = { kind: 'stored'; value: StoreOutcome } | { kind: 'failed'; message: string; retryAlone: boolean };
+
+async function attempt(fn: () => Promise<StoreOutcome>): Promise<Attempted> {
+  try {
+    return { kind: 'stored', value: await fn() };
+  } catch (err) {
+    // SQLSTATE class 22 (data exception) and 23 (integrity) belong to a payload; anything else is
+    // the database being unwell, which must surface as an error rather than blame the payloads.
+    const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
+    if (!/^2[23]/.test(code)) throw err;
+    return { kind: 'failed', message: `could not be stored: ${(err as Error).message}`, retryAlone: true };
+  }
+}
+
+function itemFromFlags(index: number, inserted: boolean[]): ItemResult {
+  const fresh = inserted.filter(Boolean).length;
+  if (fresh === 0) return { index, status: 'duplicate', events: inserted.length };
+  return { index, status: 'accepted', events: fresh, duplicates: inserted.length - fresh };
+}
+
+async function queueAnalyses(deps: IngestDeps, failures: Failure[], runs: StoredRun[]): Promise<void> {
+  for (const f of failures) {
+    // One analysis per failed attempt, however many events told Medic about it.
+    await deps.queue.enqueue('analyse-failure', f, { jobId: `analyse-failure:${f.runId}:${f.attempt}` });
+  }
+  const completed = [...new Set(runs.filter((r) => r.state === 'completed').map((r) => r.job_id))];
+  for (const jobId of await jobsWithOpenIncidents(deps.pool, completed)) {
+    await deps.queue.enqueue('settle-incidents', { jobId }, { jobId: `settle-incidents:${jobId}`, delayMs: 250 });
+  }
+}
+
+function summarise(items: ItemResult[]): IngestSummary {
+  const count = (s: ItemResult['status']) => items.filter((i) => i.status === s).length;
+  return {
+    accepted: count('accepted'),
+    duplicate: count('duplicate'),
+    ignored: count('ignored'),
+    rejected: count('rejected'),
+    items: items.sort((a, b) => a.index - b.index),
+  };
+}

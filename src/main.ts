@@ -1,0 +1,70 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.ts';
+import { buildHandlers } from './handlers.ts';
+import { buildApp } from './http/app.ts';
+import { openRuntime, type Runtime } from './runtime.ts';
+
+/**
+ * The composition root: `medic serve` and `medic worker` start here. Everything is built from
+ * the config once, started, and released in reverse order on SIGINT/SIGTERM.
+ */
+export async function serve(config: Config, options: { workers: boolean }): Promise<void> {
+  const runtime = await openRuntime(config);
+  const { deps } = runtime;
+  let app: FastifyInstance | undefined;
+  try {
+    if (options.workers) startWorkers(runtime);
+    app = await buildApp(deps);
+    await app.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    await app?.close();
+    await runtime.close();
+    throw err;
+  }
+  if (config.loopbackOnly) {
+    deps.log.warn(
+      'no API token is configured (MEDIC_ADMIN_TOKEN or MEDIC_TOKENS): listening on loopback only, unauthenticated',
+    );
+  }
+  deps.log.info({ store: deps.store, queue: deps.queue.kind, docs: `/docs` }, 'medic is serving');
+  onSignal(async () => {
+    await app?.close();
+    await runtime.close();
+  }, deps.log);
+}
+
+/** `medic worker`: queue workers only, scaled by running more of them next to Redis. */
+export async function work(config: Config): Promise<void> {
+  if (!config.redisUrl || !config.databaseUrl) {
+    throw new Error(
+      'medic worker needs REDIS_URL and DATABASE_URL: without them the queue and the store live inside `medic serve`',
+    );
+  }
+  const runtime = await openRuntime(config);
+  startWorkers(runtime);
+  runtime.deps.log.info({ concurrency: config.queueConcurrency }, 'medic worker is running');
+  onSignal(() => runtime.close(), runtime.deps.log);
+}
+
+function startWorkers(runtime: Runtime): void {
+  const { deps } = runtime;
+  deps.queue.startWorkers(buildHandlers(deps), {
+    concurrency: deps.config.queueConcurrency,
+    onFailed: (f) => {
+      deps.metrics.jobFailures.labels(f.name, String(f.final)).inc();
+      deps.log.warn({ job: f.name, jobId: f.jobId, attempt: f.attempt, final: f.final, err: f.error }, 'job failed');
+    },
+  });
+}
+
+function onSignal(stop: () => Promise<void>, log: { info: (msg: string) => void }): void {
+  let stopping = false;
+  const handler = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal}: stopping`);
+    stop().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.once('SIGINT', handler);
+  process.once('SIGTERM', handler);
+}

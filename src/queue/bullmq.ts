@@ -1,0 +1,82 @@
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { jobCatalog, parsePayload, type JobHandlers, type JobName } from './catalog.ts';
+import type { EnqueueOptions, JobQueue } from './queue.ts';
+import { retryable } from './retry.ts';
+
+export interface BullQueueOptions {
+  redisUrl: string;
+  /** Queue name in Redis; tests use their own to stay apart. @defaultValue `medic` */
+  name?: string;
+  /** Key prefix in Redis. @defaultValue `medic` */
+  prefix?: string;
+}
+
+function isJobName(name: string): name is JobName {
+  return Object.hasOwn(jobCatalog, name);
+}
+
+/** The queue on Redis through BullMQ: jobs survive restarts and workers scale by process. */
+export function createBullQueue(options: BullQueueOptions): JobQueue {
+  const queueName = options.name ?? 'medic';
+  const prefix = options.prefix ?? 'medic';
+  // Workers block on Redis; BullMQ needs maxRetriesPerRequest null so a slow Redis is waited for.
+  const connection = { url: options.redisUrl, maxRetriesPerRequest: null };
+  const queue = new Queue(queueName, { connection, prefix });
+  const workers: Worker[] = [];
+
+  return {
+    kind: 'bullmq',
+    async enqueue(name, payload, opts: EnqueueOptions = {}) {
+      const spec = jobCatalog[name];
+      await queue.add(name, parsePayload(name, payload), {
+        ...(opts.jobId === undefined ? {} : { jobId: opts.jobId.replaceAll(':', '-') }),
+        ...(opts.delayMs ? { delay: opts.delayMs } : {}),
+        attempts: spec.attempts,
+        backoff: { type: 'exponential', delay: spec.backoffMs },
+        removeOnComplete: { age: 3_600, count: 10_000 },
+        removeOnFail: { age: 7 * 24 * 3_600 },
+      });
+    },
+    async every(name, payload, everyMs) {
+      await queue.upsertJobScheduler(`every-${name}`, { every: everyMs }, { name, data: parsePayload(name, payload) });
+    },
+    startWorkers(handlers: JobHandlers, opts) {
+      const worker = new Worker(
+        queueName,
+        async (job: Job) => {
+          if (!isJobName(job.name)) throw new UnrecoverableError(`unknown job ${job.name}`);
+          const handler = handlers[job.name] as (p: unknown, c: { attempt: number; jobId: string }) => Promise<void>;
+          try {
+            await handler(parsePayload(job.name, job.data), { attempt: job.attemptsMade + 1, jobId: job.id ?? '' });
+          } catch (error) {
+            if (!retryable(error)) throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
+            throw error;
+          }
+        },
+        { connection, prefix, concurrency: opts.concurrency },
+      );
+      worker.on('failed', (job, error) => {
+        if (!job || !isJobName(job.name)) return;
+        const final = error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+        opts.onFailed?.({ name: job.name, jobId: job.id ?? '', attempt: job.attemptsMade, error, final });
+      });
+      worker.on('error', () => {
+        // Connection errors are retried by the worker itself; they surface through readiness.
+      });
+      workers.push(worker);
+    },
+    async drain(timeoutMs = 30_000) {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
+        if (Object.values(counts).every((n) => n === 0)) return;
+        if (Date.now() > until) throw new Error(`queue not drained after ${timeoutMs} ms: ${JSON.stringify(counts)}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+      await queue.close();
+    },
+  };
+}

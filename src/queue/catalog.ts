@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+/**
+ * The job catalog: every job Medic runs on its queue, its payload schema and its retry settings.
+ * Payloads carry ids only; handlers re-read rows and are idempotent, so a redelivery is harmless.
+ * New payload fields must be optional so that jobs queued by an older version still parse.
+ */
+export const jobCatalog = {
+  /** A run attempt failed: give it a signature and open or join an incident. */
+  'analyse-failure': {
+    payload: z.object({
+      runId: z.number().int().positive(),
+      /** The failed attempt; the run's latest when absent. */
+      attempt: z.number().int().positive().optional(),
+    }),
+    attempts: 5,
+    backoffMs: 1_000,
+  },
+  /** A job completed while it had open incidents: resolve those that are over. */
+  'settle-incidents': {
+    payload: z.object({ jobId: z.number().int().positive() }),
+    attempts: 5,
+    backoffMs: 1_000,
+  },
+} as const satisfies Record<string, JobSpec>;
+
+export interface JobSpec {
+  payload: z.ZodType;
+  /** Tries before the job is given up. */
+  attempts: number;
+  /** First retry delay; doubles with each retry. */
+  backoffMs: number;
+}
+
+export type JobName = keyof typeof jobCatalog;
+export type JobPayload<N extends JobName> = z.infer<(typeof jobCatalog)[N]['payload']>;
+
+export const jobNames = Object.keys(jobCatalog) as JobName[];
+
+/** What a handler knows besides its payload. */
+export interface JobContext {
+  /** 1 on the first try. */
+  attempt: number;
+  jobId: string;
+}
+
+/** A queue job processor: one function per job name. Throw to retry (see `retryable`). */
+export type JobHandlers = { [N in JobName]: (payload: JobPayload<N>, ctx: JobContext) => Promise<void> };
+
+/** Parses a payload against the catalog; a malformed payload is a bug and is not retried. */
+export function parsePayload<N extends JobName>(name: N, payload: unknown): JobPayload<N> {
+  return jobCatalog[name].payload.parse(payload) as JobPayload<N>;
+}

@@ -1,0 +1,23 @@
+import type { JobHandlers, JobName, JobPayload } from './catalog.ts';
+
+export interface EnqueueOptions {
+  /** Deduplicates: a job with the same id that is still waiting or running is not added again. */
+  jobId?: string;
+  /** Run no earlier than this many milliseconds from now. @defaultValue 0 */
+  delayMs?: number;
+}
+
+/** The queue port: BullMQ on Redis, or the in-process runner when no Redis is configured. */
+export interface JobQueue {
+  readonly kind: 'bullmq' | 'in-process';
+  enqueue<N extends JobName>(name: N, payload: JobPayload<N>, options?: EnqueueOptions): Promise<void>;
+  /** Runs `name` every `everyMs` until closed; one schedule per name however many processes ask. */
+  every<N extends JobName>(name: N, payload: JobPayload<N>, everyMs: number): Promise<void>;
+  /** Starts processing jobs with these handlers. */
+  startWorkers(handlers: JobHandlers, options: { concurrency: number; onFailed?: FailureListener }): void;
+  /** Resolves when nothing is waiting, delayed or running (tests, `medic ingest`). */
+  drain(timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type FailureListener = (event: { name: JobName; jobId: string; attempt: number; error: unknown; final: boolean }) => void;

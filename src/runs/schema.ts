@@ -1,0 +1,76 @@
+/**
+ * Glossary (see DESIGN.md):
+ * - source: an orchestrator instance that sends events (an Airflow deployment, a Control-M server…).
+ * - job: a unit of work in a source, identified by namespace + name.
+ * - run: one execution of a job for one schedule slot or trigger; it can have several attempts.
+ * - attempt: one try of a run (Airflow's try_number, an Argo retry child, Control-M's numberOfRuns).
+ * - run event: one thing a source said about a run, stored as received and normalized.
+ */
+import { z } from 'zod';
+
+/** The orchestrators Medic has an adapter for; `generic` is the documented fallback format. */
+export const Orchestrator = z.enum(['openlineage', 'airflow', 'argo', 'controlm', 'generic']);
+export type Orchestrator = z.infer<typeof Orchestrator>;
+
+/** What a source said happened to a run attempt. */
+export const RunEventType = z.enum([
+  'scheduled', // planned for a slot, not yet queued
+  'queued', // waiting for a worker
+  'started', // began executing
+  'running', // still executing (heartbeat or progress)
+  'completed', // ended well
+  'failed', // ended badly
+  'aborted', // killed, cancelled or timed out
+  'skipped', // will not run for this slot
+  'retrying', // failed and will be tried again
+]);
+export type RunEventType = z.infer<typeof RunEventType>;
+
+/** Where a run stands; one of the event types, folded from the events seen so far. */
+export const RunState = RunEventType;
+export type RunState = RunEventType;
+
+export const JobRef = z.object({
+  namespace: z.string().min(1).max(500),
+  name: z.string().min(1).max(1000),
+});
+export type JobRef = z.infer<typeof JobRef>;
+
+/**
+ * A run event in Medic's own words, the output of every ingest adapter.
+ * `runKey` names the logical run inside its job (all attempts share it);
+ * `externalId` is the source's id for this attempt.
+ */
+export const NormalizedRunEvent = z.object({
+  orchestrator: Orchestrator,
+  /** The source instance this came from, e.g. `airflow-prod`; adapters default it to the orchestrator name. */
+  source: z.string().min(1).max(200),
+  eventType: RunEventType,
+  eventTime: z.date(),
+  job: JobRef,
+  run: z.object({
+    runKey: z.string().min(1).max(1000),
+    externalId: z.string().min(1).max(1000),
+    attempt: z.number().int().min(1).max(10_000),
+  }),
+  scheduledAt: z.date().optional(),
+  queuedAt: z.date().optional(),
+  startedAt: z.date().optional(),
+  endedAt: z.date().optional(),
+  durationMs: z.number().int().min(0).optional(),
+  error: z
+    .object({
+      message: z.string(),
+      /** Stack trace or log excerpt that goes with the message. */
+      detail: z.string().optional(),
+      /** The language or runtime the stack trace is in, when the source says (`python`, `java` …). */
+      language: z.string().optional(),
+    })
+    .optional(),
+  parent: z
+    .object({ job: JobRef, runKey: z.string().min(1) })
+    .optional(),
+  /** Source-specific facts worth keeping (facets, tags, host, try counts …), as JSON. */
+  facets: z.record(z.string(), z.unknown()),
+});
+export type NormalizedRunEvent = z.infer<typeof NormalizedRunEvent>;

@@ -1,0 +1,189 @@
+import type { Queryable } from '../db/pool.ts';
+import type { AttemptRow, RunRow } from './fold.ts';
+
+/**
+ * The write side of ingest: set-based statements over arrays (one round trip per table per
+ * batch), each merging with what is stored by the same rules as `fold.ts`.
+ */
+
+const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+
+export interface SourceRow {
+  name: string;
+  orchestrator: string;
+  lastEventAt: Date;
+}
+
+export async function upsertSources(db: Queryable, rows: SourceRow[]): Promise<void> {
+  await db.query(
+    `insert into sources (name, orchestrator, last_event_at)
+     select * from unnest($1::text[], $2::text[], $3::timestamptz[])
+     on conflict (name) do update set last_event_at = greatest(sources.last_event_at, excluded.last_event_at)`,
+    [rows.map((r) => r.name), rows.map((r) => r.orchestrator), rows.map((r) => iso(r.lastEventAt))],
+  );
+}
+
+export interface JobUpsert {
+  namespace: string;
+  name: string;
+  source: string;
+  orchestrator: string;
+  lastEventAt: Date;
+}
+
+/** Creates jobs not seen before and returns the id of every job in `rows`. */
+export async function upsertJobs(
+  db: Queryable,
+  rows: JobUpsert[],
+): Promise<{ id: number; namespace: string; name: string }[]> {
+  const result = await db.query<{ id: number; namespace: string; name: string }>(
+    `insert into jobs (namespace, name, source, orchestrator, last_event_at)
+     select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
+     on conflict (namespace, name) do update set last_event_at = greatest(jobs.last_event_at, excluded.last_event_at)
+     returning id, namespace, name`,
+    [
+      rows.map((r) => r.namespace),
+      rows.map((r) => r.name),
+      rows.map((r) => r.source),
+      rows.map((r) => r.orchestrator),
+      rows.map((r) => iso(r.lastEventAt)),
+    ],
+  );
+  return result.rows;
+}
+
+export interface PayloadRow {
+  sha256: string;
+  source: string;
+  orchestrator: string;
+  body: string;
+}
+
+export async function insertPayloads(db: Queryable, rows: PayloadRow[]): Promise<void> {
+  await db.query(
+    `insert into ingest_payloads (sha256, source, orchestrator, body)
+     select decode(h, 'hex'), s, o, b from unnest($1::text[], $2::text[], $3::text[], $4::jsonb[]) as t(h, s, o, b)
+     on conflict (sha256) do nothing`,
+    [rows.map((r) => r.sha256), rows.map((r) => r.source), rows.map((r) => r.orchestrator), rows.map((r) => r.body)],
+  );
+}
+
+export interface EventRow {
+  dedupeKey: string;
+  source: string;
+  orchestrator: string;
+  jobId: number;
+  runKey: string;
+  attempt: number;
+  externalId: string;
+  eventType: string;
+  eventTime: Date;
+  payloadSha256: string;
+  normalized: string;
+}
+
+/** Inserts events not stored before; returns the dedupe keys (hex) of those it inserted. */
+export async function insertEvents(db: Queryable, rows: EventRow[]): Promise<Set<string>> {
+  const col = <K extends keyof EventRow>(k: K) => rows.map((r) => r[k]);
+  const result = await db.query<{ k: string }>(
+    `insert into run_events (dedupe_key, source, orchestrator, job_id, run_key, attempt, external_id,
+                             event_type, event_time, payload_sha256, normalized)
+     select decode(k, 'hex'), s, o, j, rk, a, x, et, t, decode(p, 'hex'), n
+     from unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::int[], $7::text[],
+                 $8::text[], $9::timestamptz[], $10::text[], $11::jsonb[]) as u(k, s, o, j, rk, a, x, et, t, p, n)
+     on conflict (dedupe_key) do nothing
+     returning encode(dedupe_key, 'hex') as k`,
+    [
+      col('dedupeKey'), col('source'), col('orchestrator'), col('jobId'), col('runKey'), col('attempt'),
+      col('externalId'), col('eventType'), rows.map((r) => r.eventTime.toISOString()), col('payloadSha256'),
+      col('normalized'),
+    ],
+  );
+  return new Set(result.rows.map((r) => r.k));
+}
+
+// The state of the stored row yields to the incoming one when the incoming is later.
+const LATER = '(excluded.attempts, excluded.state_at, excluded.state_rank) > (r.attempts, r.state_at, r.state_rank)';
+const NEWER_ERROR = 'excluded.error_attempt is not null and excluded.error_attempt >= coalesce(r.error_attempt, 0)';
+
+export interface StoredRun {
+  id: number;
+  job_id: number;
+  run_key: string;
+  state: string;
+  attempts: number;
+}
+
+export async function upsertRuns(db: Queryable, jobIds: number[], rows: RunRow[]): Promise<StoredRun[]> {
+  const col = <T>(f: (r: RunRow) => T) => rows.map(f);
+  const result = await db.query<StoredRun>(
+    `insert into runs as r (job_id, run_key, external_id, attempts, state, state_at, state_rank, scheduled_at,
+                            queued_at, started_at, ended_at, error_message, error_detail, error_attempt,
+                            parent_namespace, parent_name, parent_run_key, facets, event_count)
+     select * from unnest($1::bigint[], $2::text[], $3::text[], $4::int[], $5::text[], $6::timestamptz[],
+                          $7::smallint[], $8::timestamptz[], $9::timestamptz[], $10::timestamptz[],
+                          $11::timestamptz[], $12::text[], $13::text[], $14::int[], $15::text[], $16::text[],
+                          $17::text[], $18::jsonb[], $19::int[])
+     on conflict (job_id, run_key) do update set
+       external_id = case when ${LATER} then excluded.external_id else r.external_id end,
+       state       = case when ${LATER} then excluded.state else r.state end,
+       state_at    = case when ${LATER} then excluded.state_at else r.state_at end,
+       state_rank  = case when ${LATER} then excluded.state_rank else r.state_rank end,
+       attempts    = greatest(r.attempts, excluded.attempts),
+       scheduled_at = coalesce(r.scheduled_at, excluded.scheduled_at),
+       queued_at   = least(r.queued_at, excluded.queued_at),
+       started_at  = least(r.started_at, excluded.started_at),
+       ended_at    = greatest(r.ended_at, excluded.ended_at),
+       error_message = case when ${NEWER_ERROR} then excluded.error_message else r.error_message end,
+       error_detail  = case when ${NEWER_ERROR} then excluded.error_detail else r.error_detail end,
+       error_attempt = greatest(r.error_attempt, excluded.error_attempt),
+       parent_namespace = coalesce(r.parent_namespace, excluded.parent_namespace),
+       parent_name = coalesce(r.parent_name, excluded.parent_name),
+       parent_run_key = coalesce(r.parent_run_key, excluded.parent_run_key),
+       facets      = r.facets || excluded.facets,
+       event_count = r.event_count + excluded.event_count,
+       updated_at  = now()
+     returning id, job_id, run_key, state, attempts`,
+    [
+      jobIds, col((r) => r.runKey), col((r) => r.externalId), col((r) => r.attempt), col((r) => r.state),
+      col((r) => iso(r.stateAt)), col((r) => r.stateRank), col((r) => iso(r.scheduledAt)),
+      col((r) => iso(r.queuedAt)), col((r) => iso(r.startedAt)), col((r) => iso(r.endedAt)),
+      col((r) => r.errorMessage), col((r) => r.errorDetail), col((r) => r.errorAttempt),
+      col((r) => r.parent?.namespace ?? null), col((r) => r.parent?.name ?? null),
+      col((r) => r.parent?.runKey ?? null), col((r) => JSON.stringify(r.facets)), col((r) => r.eventCount),
+    ],
+  );
+  return result.rows;
+}
+
+const LATER_ATTEMPT = '(excluded.state_at, excluded.state_rank) > (a.state_at, a.state_rank)';
+
+export async function upsertAttempts(db: Queryable, runIds: number[], rows: AttemptRow[]): Promise<void> {
+  const col = <T>(f: (r: AttemptRow) => T) => rows.map(f);
+  await db.query(
+    `insert into run_attempts as a (run_id, attempt, external_id, state, state_at, state_rank, queued_at,
+                                    started_at, ended_at, reported_duration_ms, error_message, error_detail,
+                                    error_language)
+     select * from unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::timestamptz[], $6::smallint[],
+                          $7::timestamptz[], $8::timestamptz[], $9::timestamptz[], $10::bigint[], $11::text[],
+                          $12::text[], $13::text[])
+     on conflict (run_id, attempt) do update set
+       external_id = case when ${LATER_ATTEMPT} then excluded.external_id else a.external_id end,
+       state      = case when ${LATER_ATTEMPT} then excluded.state else a.state end,
+       state_at   = case when ${LATER_ATTEMPT} then excluded.state_at else a.state_at end,
+       state_rank = case when ${LATER_ATTEMPT} then excluded.state_rank else a.state_rank end,
+       queued_at  = least(a.queued_at, excluded.queued_at),
+       started_at = least(a.started_at, excluded.started_at),
+       ended_at   = greatest(a.ended_at, excluded.ended_at),
+       reported_duration_ms = coalesce(excluded.reported_duration_ms, a.reported_duration_ms),
+       error_message  = coalesce(excluded.error_message, a.error_message),
+       error_detail   = coalesce(excluded.error_detail, a.error_detail),
+       error_language = coalesce(excluded.error_language, a.error_language)`,
+    [
+      runIds, col((r) => r.attempt), col((r) => r.externalId), col((r) => r.state), col((r) => iso(r.stateAt)),
+      col((r) => r.stateRank), col((r) => iso(r.queuedAt)), col((r) => iso(r.startedAt)),
+      col((r) => iso(r.endedAt)), col((r) => r.reportedDurationMs), col((r) => r.errorMessage),
+      col((r) => r.errorDetail), col((r) => r.errorLanguage),
+    ],
+  );
+}

@@ -1,0 +1,104 @@
+import { createHash } from 'node:crypto';
+import { withTransaction, type Pool } from '../db/pool.ts';
+import { foldEvents, jobKeyOf } from './fold.ts';
+import type { NormalizedRunEvent } from './schema.ts';
+import {
+  insertEvents, insertPayloads, upsertAttempts, upsertJobs, upsertRuns, upsertSources,
+  type EventRow, type StoredRun,
+} from './store-sql.ts';
+
+/** One payload as received, with the events its adapter made of it. */
+export interface IncomingPayload {
+  body: unknown;
+  events: NormalizedRunEvent[];
+}
+
+export interface StoreOutcome {
+  /** For each payload, for each of its events: true when stored now, false when already stored. */
+  inserted: boolean[][];
+  /** The runs the new events changed, with their state after the change. */
+  runs: StoredRun[];
+  /** Attempts that new events reported failed or aborted: each deserves an analysis. */
+  failures: { runId: number; attempt: number }[];
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** The identity of an event: the same event delivered twice has the same key. */
+export function dedupeKey(e: NormalizedRunEvent): string {
+  return sha256(
+    [e.source, e.job.namespace, e.job.name, e.run.runKey, e.run.externalId, e.run.attempt, e.eventType,
+      e.eventTime.toISOString()].join('\u0000'),
+  );
+}
+
+/**
+ * Stores payloads and their events in one transaction, each event once however often it comes,
+ * and folds the new ones into runs and attempts.
+ */
+export async function storeEvents(pool: Pool, payloads: IncomingPayload[]): Promise<StoreOutcome> {
+  const prepared = payloads.map((p) => {
+    const body = JSON.stringify(p.body);
+    return { body, sha: sha256(body), events: p.events.map((e) => ({ e, key: dedupeKey(e) })) };
+  });
+  const all = prepared.flatMap((p) => p.events.map((x) => ({ ...x, sha: p.sha })));
+  if (all.length === 0) return { inserted: payloads.map(() => []), runs: [], failures: [] };
+  const firstByKey = new Map<string, (typeof all)[number]>();
+  for (const x of all) if (!firstByKey.has(x.key)) firstByKey.set(x.key, x);
+  const unique = [...firstByKey.values()];
+
+  const { fresh, runs, failures } = await withTransaction(pool, async (tx) => {
+    await upsertSources(tx, uniqueBy(unique.map((x) => ({
+      name: x.e.source, orchestrator: x.e.orchestrator, lastEventAt: x.e.eventTime })), (s) => s.name));
+    const jobs = await upsertJobs(tx, uniqueBy(unique.map((x) => ({
+      namespace: x.e.job.namespace, name: x.e.job.name, source: x.e.source, orchestrator: x.e.orchestrator,
+      lastEventAt: x.e.eventTime })), (j) => `${j.namespace}\u0000${j.name}`));
+    const jobIds = new Map(jobs.map((j) => [`${j.namespace}\u0000${j.name}`, j.id]));
+    const withPayload = prepared.filter((p) => p.events.length > 0);
+    await insertPayloads(tx, uniqueBy(withPayload.map((p) => ({
+      sha256: p.sha, source: p.events[0]?.e.source ?? '', orchestrator: p.events[0]?.e.orchestrator ?? '',
+      body: p.body })), (p) => p.sha256));
+    const rows: EventRow[] = unique.map((x) => ({
+      dedupeKey: x.key, source: x.e.source, orchestrator: x.e.orchestrator, jobId: jobIdOf(jobIds, x.e),
+      runKey: x.e.run.runKey, attempt: x.e.run.attempt, externalId: x.e.run.externalId, eventType: x.e.eventType,
+      eventTime: x.e.eventTime, payloadSha256: x.sha, normalized: JSON.stringify(x.e),
+    }));
+    const fresh = await insertEvents(tx, rows);
+    const folded = foldEvents(unique.filter((x) => fresh.has(x.key)).map((x) => x.e));
+    if (folded.runs.length === 0) return { fresh, runs: [], failures: [] };
+    const stored = await upsertRuns(tx, folded.runs.map((r) => jobIdByKey(jobIds, r.jobKey)), folded.runs);
+    const runIds = new Map(stored.map((r) => [`${r.job_id}\u0000${r.run_key}`, r.id]));
+    await upsertAttempts(tx, folded.attempts.map((a) => {
+      const id = runIds.get(`${jobIdByKey(jobIds, a.jobKey)}\u0000${a.runKey}`);
+      if (id === undefined) throw new Error(`attempt without its run: ${a.runKey}`);
+      return id;
+    }), folded.attempts);
+    const failures = folded.attempts
+      .filter((a) => a.state === 'failed' || a.state === 'aborted')
+      .map((a) => ({ runId: runIds.get(`${jobIdByKey(jobIds, a.jobKey)}\u0000${a.runKey}`) ?? 0, attempt: a.attempt }));
+    return { fresh, runs: stored, failures };
+  });
+  const claimed = new Set<string>();
+  const inserted = prepared.map((p) => p.events.map(({ key }) => {
+    if (!fresh.has(key) || claimed.has(key)) return false;
+    claimed.add(key);
+    return true;
+  }));
+  return { inserted, runs, failures };
+}
+
+function uniqueBy<T>(items: T[], key: (t: T) => string): T[] {
+  const seen = new Map<string, T>();
+  for (const item of items) if (!seen.has(key(item))) seen.set(key(item), item);
+  return [...seen.values()];
+}
+
+function jobIdByKey(ids: Map<string, number>, jobKey: string): number {
+  const id = ids.get(jobKey);
+  if (id === undefined) throw new Error(`job not upserted: ${jobKey}`);
+  return id;
+}
+
+function jobIdOf(ids: Map<string, number>, e: NormalizedRunEvent): number {
+  return jobIdByKey(ids, jobKeyOf(e));
+}

@@ -1,0 +1,79 @@
+import { fileURLToPath } from 'node:url';
+import { pino, type Logger } from 'pino';
+import type { Config } from './config.ts';
+import { lockDataDir } from './db/embedded-lock.ts';
+import { migrate, readMigrations } from './db/migrate.ts';
+import { openDatabase } from './db/pool.ts';
+import type { Deps } from './deps.ts';
+import { createMetrics } from './http/metrics.ts';
+import { createBullQueue } from './queue/bullmq.ts';
+import { createInProcessQueue } from './queue/in-process.ts';
+import { createHashingEmbedder, type Embedder } from './signatures/embedder.ts';
+import { checkEmbedder } from './signatures/embedder-state.ts';
+import { createOpenAIEmbedder } from './signatures/openai-embedder.ts';
+import { createSignatureService } from './signatures/service.ts';
+import { createSharedMiner } from './signatures/shared-miner.ts';
+
+/** Where the numbered SQL migrations live, beside `src/`. */
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url));
+
+export interface Runtime {
+  deps: Deps;
+  /** Releases everything in the reverse order it was acquired. */
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  log?: Logger;
+  /** Apply pending migrations on open. @defaultValue true */
+  migrate?: boolean;
+  /** Name of the BullMQ queue (tests keep theirs apart). @defaultValue `medic` */
+  queueName?: string;
+  /** Skip the embedder check (`medic reindex` is the cure, so it must open a stale store). */
+  allowStaleEmbeddings?: boolean;
+}
+
+/** The embedder the config names. */
+export function embedderFor(config: Config): Embedder {
+  const e = config.embedder;
+  return e.kind === 'openai'
+    ? createOpenAIEmbedder({ baseURL: e.baseURL, apiKey: e.apiKey, model: e.model, dimensions: e.dimensions })
+    : createHashingEmbedder(e.dimensions);
+}
+
+/** Acquires the store, the queue, the logger and the metrics; the one place that builds them. */
+export async function openRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
+  const log = options.log ?? pino({ level: config.logLevel });
+  const releases: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const release of releases.reverse()) await release().catch((err: unknown) => log.error({ err }, 'release failed'));
+  };
+  try {
+    if (!config.databaseUrl && !config.dataDir.startsWith('memory://')) releases.push(await lockDataDir(config.dataDir));
+    const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    releases.push(() => db.close());
+    if (options.migrate ?? true) {
+      const result = await migrate(db.pool, await readMigrations(MIGRATIONS_DIR));
+      if (result.applied.length) log.info({ applied: result.applied }, 'migrations applied');
+    }
+    const queue = config.redisUrl
+      ? createBullQueue({ redisUrl: config.redisUrl, ...(options.queueName ? { name: options.queueName } : {}) })
+      : createInProcessQueue();
+    releases.push(() => queue.close());
+    const embedder = embedderFor(config);
+    if (options.migrate ?? true) {
+      const check = await checkEmbedder(db.pool, embedder);
+      if (check.kind === 'stale' && !options.allowStaleEmbeddings) {
+        throw new Error(`signature vectors were made by ${check.stored}, the configured embedder is ${check.current}: run \`medic reindex\``);
+      }
+    }
+    const deps: Deps = {
+      config, pool: db.pool, store: db.kind, queue, log, metrics: createMetrics(), clock: () => new Date(),
+      embedder, signatures: createSignatureService(createSharedMiner(db.pool)),
+    };
+    return { deps, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}

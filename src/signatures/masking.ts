@@ -1,0 +1,45 @@
+/**
+ * Masking of the variable parts of a message with one generic configuration for every source:
+ * anything that carries a digit (numbers, ids, hashes, IPs, ports, times, durations, sizes),
+ * URLs, paths, e-mail addresses and quoted values become `<*>`; the words around them and the
+ * punctuation that ties them (`=`, `:`, `@`, brackets) stay, so `port=5432` reads `port=<*>`.
+ */
+
+/** The placeholder for a variable part. */
+export const WILDCARD = '<*>';
+
+// Whole spans first: they contain separators that the token pass would split. Each runs only
+// when a cheap test says it could match, which keeps masking fast on ordinary lines.
+const SPANS: { hint: (s: string) => boolean; re: RegExp }[] = [
+  { hint: (s) => s.includes('://'), re: /\b[a-z][a-z0-9+.-]*:\/\/[^\s'"<>()\]]+/gi }, // URLs
+  { hint: (s) => s.includes('@'), re: /\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b/g }, // e-mail addresses
+  { hint: (s) => s.includes('-'), re: /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi }, // UUIDs
+  { hint: (s) => s.includes('-'), re: /\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?/g }, // ISO timestamps
+  { hint: (s) => s.includes('/') || s.includes('\\'), re: /(?<![\w/])(?:[A-Za-z]:)?(?:[\\/][\w.$~-]+){2,}[\\/]?/g }, // paths of two or more parts
+  { hint: (s) => s.includes('"') || s.includes("'"), re: /"[^"\n]{0,200}"|(?<![\w])'[^'\n]{0,200}'(?![\w])/g }, // quoted values
+];
+
+// Inside a token (split at these separators), a part with a digit is a value.
+const SEPARATORS = /([\s,;=:()[\]{}@<>"'|]+)/;
+const HAS_DIGIT = /\d/;
+const HEX_ID = /^(?:0x)?[0-9a-f]{12,}$/i;
+
+function maskSpan(match: string): string {
+  if (match.startsWith('"') || match.startsWith("'")) return `${match[0]}${WILDCARD}${match[0]}`;
+  return WILDCARD;
+}
+
+function maskPart(part: string): string {
+  if (part === WILDCARD || part === '') return part;
+  if (HAS_DIGIT.test(part) || HEX_ID.test(part)) return WILDCARD;
+  return part;
+}
+
+/** Masks the variable parts of one line of text. */
+export function maskText(text: string): string {
+  let s = text;
+  for (const { hint, re } of SPANS) if (hint(s)) s = s.replace(re, maskSpan);
+  const parts = s.split(SEPARATORS);
+  for (let i = 0; i < parts.length; i += 2) parts[i] = maskPart(parts[i] ?? '');
+  return parts.join('').replace(/(?:<\*>)(?:[.\-_/#]*<\*>)+/g, WILDCARD);
+}

@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, describe, it } from 'node:test';
+import { AppError } from '../../src/errors.ts';
+import { createBullQueue } from '../../src/queue/bullmq.ts';
+import type { JobHandlers } from '../../src/queue/catalog.ts';
+import { createInProcessQueue } from '../../src/queue/in-process.ts';
+import type { JobQueue } from '../../src/queue/queue.ts';
+
+const queues: { name: string; make: () => JobQueue }[] = [{ name: 'in-process', make: createInProcessQueue }];
+const redisUrl = process.env.REDIS_URL;
+if (redisUrl) {
+  queues.push({ name: 'bullmq', make: () => createBullQueue({ redisUrl, name: `test-${randomBytes(4).toString('hex')}` }) });
+}
+
+function recordingHandlers(behaviour: (runId: number, attempt: number) => void) {
+  const calls: { runId: number; attempt: number }[] = [];
+  const handlers: JobHandlers = {
+    'analyse-failure': async ({ runId }, ctx) => {
+      calls.push({ runId, attempt: ctx.attempt });
+      behaviour(runId, ctx.attempt);
+    },
+    'settle-incidents': async () => undefined,
+  };
+  return { calls, handlers };
+}
+
+for (const { name, make } of queues) {
+  describe(`the ${name} queue`, () => {
+    const opened: JobQueue[] = [];
+    after(async () => {
+      for (const q of opened) await q.close();
+    });
+    const open = () => {
+      const q = make();
+      opened.push(q);
+      return q;
+    };
+
+    it('runs an enqueued job once with its payload', async () => {
+      const q = open();
+      const { calls, handlers } = recordingHandlers(() => undefined);
+      q.startWorkers(handlers, { concurrency: 2 });
+      await q.enqueue('analyse-failure', { runId: 7 });
+      await q.drain(10_000);
+      assert.deepEqual(calls, [{ runId: 7, attempt: 1 }]);
+    });
+
+    it('adds a job with the same id only once while it waits', async () => {
+      const q = open();
+      const { calls, handlers } = recordingHandlers(() => undefined);
+      await q.enqueue('analyse-failure', { runId: 1 }, { jobId: 'same', delayMs: 200 });
+      await q.enqueue('analyse-failure', { runId: 1 }, { jobId: 'same', delayMs: 200 });
+      q.startWorkers(handlers, { concurrency: 2 });
+      await q.drain(10_000);
+      assert.equal(calls.length, 1);
+    });
+
+    it('retries a failing job with backoff until it succeeds', async () => {
+      const q = open();
+      const { calls, handlers } = recordingHandlers((_id, attempt) => {
+        if (attempt < 3) throw new Error('database restarting');
+      });
+      q.startWorkers(handlers, { concurrency: 1 });
+      await q.enqueue('analyse-failure', { runId: 3 });
+      await q.drain(20_000);
+      assert.deepEqual(calls.map((c) => c.attempt), [1, 2, 3]);
+    });
+
+    it('does not retry a job whose failure is final', async () => {
+      const q = open();
+      const failures: boolean[] = [];
+      const { calls, handlers } = recordingHandlers(() => {
+        throw new AppError('not_found', 'run 9 does not exist');
+      });
+      q.startWorkers(handlers, { concurrency: 1, onFailed: (f) => failures.push(f.final) });
+      await q.enqueue('analyse-failure', { runId: 9 });
+      await q.drain(10_000);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(calls.length, 1);
+      assert.deepEqual(failures, [true]);
+    });
+
+    it('refuses a payload that does not fit the catalog', async () => {
+      const q = open();
+      await assert.rejects(q.enqueue('analyse-failure', { runId: -1 } as { runId: number }));
+    });
+  });
+}

@@ -1,0 +1,35 @@
+import { pino } from 'pino';
+import { loadConfig, type Config } from '../../src/config.ts';
+import type { Deps } from '../../src/deps.ts';
+import { createMetrics } from '../../src/http/metrics.ts';
+import { createInProcessQueue } from '../../src/queue/in-process.ts';
+import type { JobQueue } from '../../src/queue/queue.ts';
+import { createHashingEmbedder } from '../../src/signatures/embedder.ts';
+import { createSignatureService } from '../../src/signatures/service.ts';
+import { createSharedMiner } from '../../src/signatures/shared-miner.ts';
+import type { TestDatabase } from './stores.ts';
+
+/** A config as the environment would give it, with test-friendly defaults. */
+export function testConfig(env: Record<string, string> = {}): Config {
+  return loadConfig({ MEDIC_DATA_DIR: 'memory://', LOG_LEVEL: 'silent', ...env });
+}
+
+/** Dependencies over a test database; the queue is in-process unless one is given. */
+export function testDeps(db: TestDatabase, overrides: { config?: Config; queue?: JobQueue; clock?: () => Date } = {}): Deps {
+  return {
+    config: overrides.config ?? testConfig(),
+    pool: db.pool,
+    store: db.kind,
+    queue: overrides.queue ?? createInProcessQueue(),
+    log: pino({ level: 'silent' }),
+    metrics: createMetrics(),
+    clock: overrides.clock ?? (() => new Date()),
+    embedder: createHashingEmbedder(256),
+    signatures: createSignatureService(createSharedMiner(db.pool)),
+  };
+}
+
+/** Path to the shared reference data, read in place. */
+export function sharedData(...parts: string[]): string {
+  return new URL(`../../../shared/data/${parts.join('/')}`, import.meta.url).pathname;
+}

@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+
+describe('configuration', () => {
+  it('listens on loopback only when no token is configured', () => {
+    const config = loadConfig({ HOST: '0.0.0.0' });
+    assert.equal(config.host, '127.0.0.1');
+    assert.equal(config.loopbackOnly, true);
+    assert.equal(config.dataDir, './.medic');
+  });
+
+  it('binds where it is told once an admin token exists', () => {
+    const config = loadConfig({ HOST: '0.0.0.0', MEDIC_ADMIN_TOKEN: 'a-long-enough-admin-token' });
+    assert.equal(config.host, '0.0.0.0');
+    assert.deepEqual(config.tokens.map((t) => t.scopes), [['admin']]);
+    assert.ok(Object.isFrozen(config));
+  });
+
+  it('names every bad variable when it refuses the environment', () => {
+    assert.throws(
+      () => loadConfig({ PORT: 'eighty', REDIS_URL: 'not a url', MEDIC_TOKENS: '[{"name":"x"}]' }),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.match(err.message, /PORT/);
+        assert.match(err.message, /REDIS_URL/);
+        assert.match(err.message, /MEDIC_TOKENS\.0\.token/);
+        return true;
+      },
+    );
+  });
+
+  it('refuses an unknown time zone by name', () => {
+    assert.throws(() => loadConfig({ MEDIC_TIME_ZONE: 'Mars/Olympus' }), /MEDIC_TIME_ZONE: unknown time zone/);
+  });
+});
