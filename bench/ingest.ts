@@ -49,8 +49,8 @@ async function ingestAll(db: Database, payloads: unknown[], batch: number, lanes
 async function copyBaseline(url: string): Promise<Rate> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  await client.query('create table copy_events (like run_events including defaults)');
-  await client.query('create table copy_payloads (like ingest_payloads including defaults)');
+  await client.query('create table copy_events (like run_events including all)');
+  await client.query('create table copy_payloads (like ingest_payloads including all)');
   const events = (await client.query(`select count(*)::int as n from run_events`)).rows[0].n as number;
   // Rows leave as text into memory first so that only the COPY in is timed.
   const dump = async (table: string) => {
@@ -94,8 +94,10 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 async function main(): Promise<void> {
   const total = arg('events', 200_000);
+  const lanes = arg('lanes', 4);
+  const batch = arg('batch', 1_000);
   const embeddedEvents = arg('embedded-events', 40_000);
-  console.log(`ingest bench: OpenLineage START/COMPLETE events with Airflow facets, batches of 1,000 payloads\n`);
+  console.log(`ingest bench: OpenLineage START/COMPLETE events with Airflow facets, batches of ${batch} payloads, ${lanes} concurrent batches\n`);
   const rows: string[][] = [];
   const serverUrl = process.env.DATABASE_URL;
   if (serverUrl) {
@@ -104,15 +106,18 @@ async function main(): Promise<void> {
       const db = await openDatabase({ databaseUrl: fresh.url, dataDir: 'unused' });
       await migrate(db.pool, await readMigrations(MIGRATIONS_DIR));
       const payloads = openLineageEvents(total, 1);
-      await ingestAll(db, openLineageEvents(4_000, 99), 1_000, 2); // warm-up on other runs
-      const rate = await ingestAll(db, payloads, 1_000, 2);
-      const again = await ingestAll(db, payloads, 1_000, 2);
+      await ingestAll(db, openLineageEvents(4_000, 99), batch, lanes); // warm-up on other runs
+      const rate = await ingestAll(db, payloads, batch, lanes);
+      const again = await ingestAll(db, payloads, batch, lanes);
       await db.close();
       const copy = await copyBaseline(fresh.url);
       rows.push(['postgres: medic ingest', fmt(rate.events), rate.seconds.toFixed(2), fmt(rate.perSecond)]);
       rows.push(['postgres: same events again (all duplicates)', fmt(payloads.length), again.seconds.toFixed(2), fmt(payloads.length / again.seconds)]);
       rows.push(['postgres: raw COPY of the stored rows', fmt(copy.events), copy.seconds.toFixed(2), fmt(copy.perSecond)]);
       rows.push(['postgres: ingest / COPY', '', '', (rate.perSecond / copy.perSecond).toFixed(2)]);
+    } catch (err) {
+      console.error('postgres bench failed:', err);
+      throw err;
     } finally {
       await fresh.drop();
     }

@@ -3,10 +3,10 @@
 create table sources (
   name          text primary key,
   orchestrator  text not null,
-  first_seen_at timestamptz not null default now(),
-  last_event_at timestamptz
+  first_seen_at timestamptz not null default now()
 );
 
+-- Rows here are written once, never updated, so concurrent ingest batches never queue on them.
 create table jobs (
   id            bigint generated always as identity primary key,
   namespace     text not null,
@@ -14,7 +14,6 @@ create table jobs (
   source        text not null references sources (name),
   orchestrator  text not null,
   first_seen_at timestamptz not null default now(),
-  last_event_at timestamptz,
   unique (namespace, name)
 );
 
@@ -47,8 +46,7 @@ create table runs (
   unique (job_id, run_key)
 );
 create index runs_state_idx on runs (state, state_at desc);
-create index runs_started_idx on runs (started_at desc);
-create index runs_job_started_idx on runs (job_id, started_at desc);
+create index runs_job_idx on runs (job_id, id desc);
 create index runs_parent_idx on runs (parent_namespace, parent_name, parent_run_key) where parent_run_key is not null;
 
 create table run_attempts (
@@ -72,18 +70,19 @@ create table run_attempts (
 );
 
 -- A payload as received, stored once however many events it held or how often it came.
+-- `json`, not `jsonb`: it is kept for audit and replay, never queried into, and json is cheaper to write.
 create table ingest_payloads (
   sha256      bytea primary key,
   source      text not null,
   orchestrator text not null,
-  body        jsonb not null,
+  body        json not null,
   received_at timestamptz not null default now()
 );
 
 -- One thing a source said about a run attempt, normalized; the dedupe key makes ingest idempotent.
 create table run_events (
   id           bigint generated always as identity primary key,
-  dedupe_key   bytea not null unique,
+  dedupe_key   uuid not null unique,      -- 128 bits of sha-256 over source, job, run, attempt, type, time
   source       text not null,
   orchestrator text not null,
   job_id       bigint not null references jobs (id),
@@ -93,7 +92,7 @@ create table run_events (
   event_type   text not null,
   event_time   timestamptz not null,
   payload_sha256 bytea not null,
-  normalized   jsonb not null,
+  normalized   json not null,             -- the event in Medic's words, less its facets (they are in the payload)
   received_at  timestamptz not null default now()
 );
 create index run_events_run_idx on run_events (job_id, run_key, event_time);

@@ -1,10 +1,29 @@
 import type { Command } from 'commander';
 import { loadDemoHistory } from '../demo/load.ts';
+import type { Deps } from '../deps.ts';
+import { incidentDetail } from '../incidents/evidence.ts';
+import { listIncidents, listSignatures } from '../incidents/read-sql.ts';
+import { renderIncident } from './incidents.ts';
 import { buildHandlers } from '../handlers.ts';
 import { listJobs, listRuns } from '../runs/sql.ts';
 import { openRuntime } from '../runtime.ts';
 import { configOrExit, quiet } from './config.ts';
 import { clip, shortTime, table } from './table.ts';
+
+/** Signatures and incidents, then one failure of the commonest signature with its past fixes. */
+async function showSignatures(deps: Deps): Promise<void> {
+  const signatures = await listSignatures(deps.pool, 10);
+  console.log('\n4. Failure signatures (every failed try, across orchestrators)');
+  console.log(table(['id', 'seen', 'incidents', 'template'],
+    signatures.sort((a, b) => b.occurrences - a.occurrences).map((s) => [s.id, s.occurrences, s.incidents, clip(s.template, 90)])));
+  const top = signatures[0];
+  if (!top) return;
+  const latest = (await listIncidents(deps.pool, { signatureId: top.id, limit: 1 }))[0];
+  const detail = latest ? await incidentDetail(deps.pool, latest.id) : undefined;
+  if (!detail) return;
+  console.log('\n5. The latest failure of the commonest signature, matched to its past fixes\n');
+  console.log(renderIncident(detail));
+}
 
 export function registerDemo(program: Command): void {
   program.command('demo').description('load a realistic multi-orchestrator history and show what Medic makes of it')
@@ -23,12 +42,13 @@ export function registerDemo(program: Command): void {
         await deps.queue.drain(120_000).catch(() => undefined);
         const jobs = await listJobs(deps.pool, { limit: 100, offset: 0 });
         console.log('\n2. Jobs across orchestrators');
-        console.log(table(['job', 'orchestrator', 'runs', 'failed'],
-          jobs.map((j) => [clip(`${j.namespace}/${j.name}`, 50), j.orchestrator, j.runs, j.failed_runs])));
-        const failures = await listRuns(deps.pool, { state: 'failed', limit: 8 });
-        console.log('\n3. Latest failures');
+        console.log(table(['job', 'orchestrator', 'runs', 'failed tries', 'failed runs'],
+          jobs.map((j) => [clip(`${j.namespace}/${j.name}`, 50), j.orchestrator, j.runs, j.failed_attempts, j.failed_runs])));
+        const failures = await listRuns(deps.pool, { state: 'failed', limit: 5 });
+        console.log('\n3. Runs that stayed failed');
         console.log(table(['run', 'job', 'tries', 'ended (UTC)', 'error'],
           failures.map((r) => [r.id, clip(`${r.job.namespace}/${r.job.name}`, 36), r.attempts, shortTime(r.ended_at), clip(r.error_message, 60)])));
+        await showSignatures(deps);
       } finally {
         await runtime.close();
       }

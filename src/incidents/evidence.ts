@@ -72,7 +72,7 @@ export async function evidenceFor(
   const embedding = await signatureEmbedding(db, signatureId);
   const similar = embedding ? await similarSignatures(db, embedding, k, minSimilarity) : [];
   const ids = similar.map((s) => s.id);
-  const stats = await resolutionStats(db, ids);
+  const stats = await resolutionStats(db, ids, excludeIncident);
   const incidents: SimilarIncident[] = [];
   for (const s of similar) {
     for (const i of await listIncidents(db, { signatureId: s.id, limit: 3 })) {

@@ -91,7 +91,7 @@ export interface ActionStats {
 }
 
 /** How incidents of these signatures were resolved: per action, successes out of tries and median recovery. */
-export async function resolutionStats(db: Queryable, signatureIds: number[]): Promise<ActionStats[]> {
+export async function resolutionStats(db: Queryable, signatureIds: number[], excludeIncident: number | null = null): Promise<ActionStats[]> {
   if (signatureIds.length === 0) return [];
   const r = await db.query<ActionStats>(
     `select i.signature_id, res.action, min(res.detail) as detail,
@@ -100,9 +100,9 @@ export async function resolutionStats(db: Queryable, signatureIds: number[]): Pr
             percentile_cont(0.5) within group (order by res.time_to_recover_ms)
               filter (where res.outcome = 'success') as median_ttr_ms
      from resolutions res join incidents i on i.id = res.incident_id
-     where i.signature_id = any($1::bigint[])
+     where i.signature_id = any($1::bigint[]) and ($2::bigint is null or i.id <> $2)
      group by i.signature_id, res.action`,
-    [signatureIds],
+    [signatureIds, excludeIncident],
   );
   return r.rows.map((x) => ({ ...x, median_ttr_ms: x.median_ttr_ms === null ? null : Math.round(Number(x.median_ttr_ms)) }));
 }

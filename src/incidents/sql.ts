@@ -135,10 +135,15 @@ export async function recoveredIncidents(db: Queryable, jobId: number): Promise<
      from incidents i
      cross join lateral (select min(failed_at) as failed_at from incident_runs where incident_id = i.id) first
      cross join lateral (
-       select r.id as run_id, exists (select 1 from incident_runs x where x.incident_id = i.id and x.run_id = r.id) as same_run,
-              r.ended_at as recovered_at
-       from incident_runs ir join runs r on r.job_id = ir.job_id and r.state = 'completed' and r.ended_at >= ir.failed_at
-       where ir.incident_id = i.id order by r.ended_at desc limit 1) rec
+       -- Each job recovers with its first completed run after its last failure; the incident
+       -- is over when the last of its jobs has recovered.
+       select per_job.run_id, per_job.same_run, per_job.recovered_at from (
+         select distinct on (last.job_id) r.id as run_id, r.ended_at as recovered_at,
+                exists (select 1 from incident_runs x where x.incident_id = i.id and x.run_id = r.id) as same_run
+         from (select job_id, max(failed_at) as failed_at from incident_runs where incident_id = i.id group by job_id) last
+         join runs r on r.job_id = last.job_id and r.state = 'completed' and r.ended_at >= last.failed_at
+         order by last.job_id, r.ended_at asc) per_job
+       order by per_job.recovered_at desc limit 1) rec
      where i.status = 'open'
        and exists (select 1 from incident_runs ir where ir.incident_id = i.id and ir.job_id = $1)
        and not exists (

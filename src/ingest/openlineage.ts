@@ -78,7 +78,14 @@ function toEvent(e: RunEvent, source: string): NormalizedRunEvent | undefined {
       error: error ? compact({ message: error.message, detail: error.stackTrace, language: error.programmingLanguage?.toLowerCase() }) : undefined,
       parent: parent?.run.runId ? { job: parent.job, runKey: parent.run.runId } : undefined,
     }),
-    facets: compact({ run: facets, job: e.job.facets, producer: e.producer }),
+    // The full facets stay in the stored payload; the run keeps what identifies its producer.
+    facets: compact({
+      producer: e.producer,
+      runFacets: facets ? Object.keys(facets) : undefined,
+      jobFacets: e.job.facets ? Object.keys(e.job.facets) : undefined,
+      processingEngine: facets?.processing_engine,
+      jobType: e.job.facets?.jobType,
+    }),
   };
 }
 

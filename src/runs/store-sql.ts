@@ -11,43 +11,42 @@ const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 export interface SourceRow {
   name: string;
   orchestrator: string;
-  lastEventAt: Date;
 }
 
-export async function upsertSources(db: Queryable, rows: SourceRow[]): Promise<void> {
+/** Records sources not seen before. Never updates: a hot row would serialise concurrent batches. */
+export async function insertSources(db: Queryable, rows: SourceRow[]): Promise<void> {
   await db.query(
-    `insert into sources (name, orchestrator, last_event_at)
-     select * from unnest($1::text[], $2::text[], $3::timestamptz[])
-     on conflict (name) do update set last_event_at = greatest(sources.last_event_at, excluded.last_event_at)`,
-    [rows.map((r) => r.name), rows.map((r) => r.orchestrator), rows.map((r) => iso(r.lastEventAt))],
+    `insert into sources (name, orchestrator)
+     select * from unnest($1::text[], $2::text[]) on conflict (name) do nothing`,
+    [rows.map((r) => r.name), rows.map((r) => r.orchestrator)],
   );
 }
 
-export interface JobUpsert {
+export interface JobInsert {
   namespace: string;
   name: string;
   source: string;
   orchestrator: string;
-  lastEventAt: Date;
 }
 
 /** Creates jobs not seen before and returns the id of every job in `rows`. */
-export async function upsertJobs(
+export async function ensureJobs(
   db: Queryable,
-  rows: JobUpsert[],
+  rows: JobInsert[],
 ): Promise<{ id: number; namespace: string; name: string }[]> {
+  const namespaces = rows.map((r) => r.namespace);
+  const names = rows.map((r) => r.name);
+  await db.query(
+    `insert into jobs (namespace, name, source, orchestrator)
+     select * from unnest($1::text[], $2::text[], $3::text[], $4::text[])
+     on conflict (namespace, name) do nothing`,
+    [namespaces, names, rows.map((r) => r.source), rows.map((r) => r.orchestrator)],
+  );
+  // A separate statement: its snapshot sees jobs that concurrent batches committed meanwhile.
   const result = await db.query<{ id: number; namespace: string; name: string }>(
-    `insert into jobs (namespace, name, source, orchestrator, last_event_at)
-     select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
-     on conflict (namespace, name) do update set last_event_at = greatest(jobs.last_event_at, excluded.last_event_at)
-     returning id, namespace, name`,
-    [
-      rows.map((r) => r.namespace),
-      rows.map((r) => r.name),
-      rows.map((r) => r.source),
-      rows.map((r) => r.orchestrator),
-      rows.map((r) => iso(r.lastEventAt)),
-    ],
+    `select j.id, j.namespace, j.name from jobs j
+     join unnest($1::text[], $2::text[]) as u(namespace, name) on j.namespace = u.namespace and j.name = u.name`,
+    [namespaces, names],
   );
   return result.rows;
 }
@@ -59,12 +58,17 @@ export interface PayloadRow {
   body: string;
 }
 
+/**
+ * Rows travel as one JSON document read by `json_to_recordset`: the bodies are already JSON text,
+ * so they are spliced in as they are instead of being escaped into a Postgres array literal.
+ */
 export async function insertPayloads(db: Queryable, rows: PayloadRow[]): Promise<void> {
+  const doc = `[${rows.map((r) => `{"h":${JSON.stringify(r.sha256)},"s":${JSON.stringify(r.source)},"o":${JSON.stringify(r.orchestrator)},"b":${r.body}}`).join(',')}]`;
   await db.query(
     `insert into ingest_payloads (sha256, source, orchestrator, body)
-     select decode(h, 'hex'), s, o, b from unnest($1::text[], $2::text[], $3::text[], $4::jsonb[]) as t(h, s, o, b)
+     select decode(h, 'hex'), s, o, b from json_to_recordset($1::json) as t(h text, s text, o text, b json)
      on conflict (sha256) do nothing`,
-    [rows.map((r) => r.sha256), rows.map((r) => r.source), rows.map((r) => r.orchestrator), rows.map((r) => r.body)],
+    [doc],
   );
 }
 
@@ -82,22 +86,17 @@ export interface EventRow {
   normalized: string;
 }
 
-/** Inserts events not stored before; returns the dedupe keys (hex) of those it inserted. */
+/** Inserts events not stored before; returns the dedupe keys (UUID text) of those it inserted. */
 export async function insertEvents(db: Queryable, rows: EventRow[]): Promise<Set<string>> {
-  const col = <K extends keyof EventRow>(k: K) => rows.map((r) => r[k]);
+  const doc = `[${rows.map((r) => `{"k":"${r.dedupeKey}","s":${JSON.stringify(r.source)},"o":"${r.orchestrator}","j":${r.jobId},"rk":${JSON.stringify(r.runKey)},"a":${r.attempt},"x":${JSON.stringify(r.externalId)},"et":"${r.eventType}","t":"${r.eventTime.toISOString()}","p":"${r.payloadSha256}","n":${r.normalized}}`).join(',')}]`;
   const result = await db.query<{ k: string }>(
     `insert into run_events (dedupe_key, source, orchestrator, job_id, run_key, attempt, external_id,
                              event_type, event_time, payload_sha256, normalized)
-     select decode(k, 'hex'), s, o, j, rk, a, x, et, t, decode(p, 'hex'), n
-     from unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::int[], $7::text[],
-                 $8::text[], $9::timestamptz[], $10::text[], $11::jsonb[]) as u(k, s, o, j, rk, a, x, et, t, p, n)
+     select k, s, o, j, rk, a, x, et, t, decode(p, 'hex'), n
+     from json_to_recordset($1::json) as u(k uuid, s text, o text, j bigint, rk text, a int, x text, et text, t timestamptz, p text, n json)
      on conflict (dedupe_key) do nothing
-     returning encode(dedupe_key, 'hex') as k`,
-    [
-      col('dedupeKey'), col('source'), col('orchestrator'), col('jobId'), col('runKey'), col('attempt'),
-      col('externalId'), col('eventType'), rows.map((r) => r.eventTime.toISOString()), col('payloadSha256'),
-      col('normalized'),
-    ],
+     returning dedupe_key::text as k`,
+    [doc],
   );
   return new Set(result.rows.map((r) => r.k));
 }

@@ -3,7 +3,7 @@ import { withTransaction, type Pool } from '../db/pool.ts';
 import { foldEvents, jobKeyOf } from './fold.ts';
 import type { NormalizedRunEvent } from './schema.ts';
 import {
-  insertEvents, insertPayloads, upsertAttempts, upsertJobs, upsertRuns, upsertSources,
+  ensureJobs, insertEvents, insertPayloads, insertSources, upsertAttempts, upsertRuns,
   type EventRow, type StoredRun,
 } from './store-sql.ts';
 
@@ -24,12 +24,16 @@ export interface StoreOutcome {
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-/** The identity of an event: the same event delivered twice has the same key. */
+/**
+ * The identity of an event: the same event delivered twice has the same key. 128 bits of
+ * SHA-256, written as a UUID so that Postgres indexes 16 bytes rather than 32.
+ */
 export function dedupeKey(e: NormalizedRunEvent): string {
-  return sha256(
+  const h = sha256(
     [e.source, e.job.namespace, e.job.name, e.run.runKey, e.run.externalId, e.run.attempt, e.eventType,
       e.eventTime.toISOString()].join('\u0000'),
   );
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
 /**
@@ -48,11 +52,10 @@ export async function storeEvents(pool: Pool, payloads: IncomingPayload[]): Prom
   const unique = [...firstByKey.values()];
 
   const { fresh, runs, failures } = await withTransaction(pool, async (tx) => {
-    await upsertSources(tx, uniqueBy(unique.map((x) => ({
-      name: x.e.source, orchestrator: x.e.orchestrator, lastEventAt: x.e.eventTime })), (s) => s.name));
-    const jobs = await upsertJobs(tx, uniqueBy(unique.map((x) => ({
+    await insertSources(tx, uniqueBy(unique.map((x) => ({ name: x.e.source, orchestrator: x.e.orchestrator })), (s) => s.name));
+    const jobs = await ensureJobs(tx, uniqueBy(unique.map((x) => ({
       namespace: x.e.job.namespace, name: x.e.job.name, source: x.e.source, orchestrator: x.e.orchestrator,
-      lastEventAt: x.e.eventTime })), (j) => `${j.namespace}\u0000${j.name}`));
+    })), (j) => `${j.namespace}\u0000${j.name}`));
     const jobIds = new Map(jobs.map((j) => [`${j.namespace}\u0000${j.name}`, j.id]));
     const withPayload = prepared.filter((p) => p.events.length > 0);
     await insertPayloads(tx, uniqueBy(withPayload.map((p) => ({
@@ -61,7 +64,7 @@ export async function storeEvents(pool: Pool, payloads: IncomingPayload[]): Prom
     const rows: EventRow[] = unique.map((x) => ({
       dedupeKey: x.key, source: x.e.source, orchestrator: x.e.orchestrator, jobId: jobIdOf(jobIds, x.e),
       runKey: x.e.run.runKey, attempt: x.e.run.attempt, externalId: x.e.run.externalId, eventType: x.e.eventType,
-      eventTime: x.e.eventTime, payloadSha256: x.sha, normalized: JSON.stringify(x.e),
+      eventTime: x.e.eventTime, payloadSha256: x.sha, normalized: JSON.stringify({ ...x.e, facets: undefined }),
     }));
     const fresh = await insertEvents(tx, rows);
     const folded = foldEvents(unique.filter((x) => fresh.has(x.key)).map((x) => x.e));

@@ -23,6 +23,8 @@ const SPANS: { hint: (s: string) => boolean; re: RegExp }[] = [
 const SEPARATORS = /([\s,;=:()[\]{}@<>"'|]+)/;
 const HAS_DIGIT = /\d/;
 const HEX_ID = /^(?:0x)?[0-9a-f]{12,}$/i;
+// A dotted name with a digit is a module or class (psycopg2.OperationalError, log4j.Logger), not a value.
+const DOTTED_NAME = /^[A-Za-z_][A-Za-z_\d]*(?:\.[A-Za-z_][A-Za-z_\d]*)*\.[A-Z][A-Za-z]*(?:Error|Exception)$/;
 
 function maskSpan(match: string): string {
   if (match.startsWith('"') || match.startsWith("'")) return `${match[0]}${WILDCARD}${match[0]}`;
@@ -31,7 +33,8 @@ function maskSpan(match: string): string {
 
 function maskPart(part: string): string {
   if (part === WILDCARD || part === '') return part;
-  if (HAS_DIGIT.test(part) || HEX_ID.test(part)) return WILDCARD;
+  if (HEX_ID.test(part)) return WILDCARD;
+  if (HAS_DIGIT.test(part) && !DOTTED_NAME.test(part)) return WILDCARD;
   return part;
 }
 

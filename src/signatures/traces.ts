@@ -77,7 +77,7 @@ function go(lines: string[]): ReducedFailure {
   const frames: { file: string; fn: string }[] = [];
   lines.forEach((l, i) => {
     const loc = /^\t(\S+\.go):\d+/.exec(l);
-    const fn = lines[i - 1]?.replace(/\(.*\)$/, '') ?? '';
+    const fn = lines[i - 1]?.replace(/\([^()]*\)$/, '') ?? ''; // drop the argument list only
     if (loc) frames.push({ file: loc[1] ?? '', fn });
   });
   return {
