@@ -11,7 +11,7 @@ import { testStores } from '../support/stores.ts';
 /** Configurations of a store that outlives a process: a folder for PGlite, a server database. */
 async function durableStores(): Promise<{ name: string; env: Record<string, string>; cleanup: () => Promise<void> }[]> {
   const dir = await mkdtemp(join(tmpdir(), 'medic-restart-'));
-  const out = [{ name: 'embedded', env: { MEDIC_DATA_DIR: dir }, cleanup: () => rm(dir, { recursive: true, force: true }) }];
+  const out: { name: string; env: Record<string, string>; cleanup: () => Promise<void> }[] = [{ name: 'embedded', env: { MEDIC_DATA_DIR: dir }, cleanup: () => rm(dir, { recursive: true, force: true }) }];
   const server = testStores().find((s) => s.name === 'postgres');
   if (server) {
     const db = await server.open();
