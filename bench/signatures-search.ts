@@ -1,0 +1,88 @@
+/**
+ * Similar-signature search on PostgreSQL with pgvector's HNSW index (cosine, the index Medic
+ * creates), at 100k and optionally 1M stored vectors: p50/p99 latency of a top-10 query and its
+ * recall@10 against exact search. `npm run bench:signatures -- --search [--sizes 100000,1000000]`.
+ */
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import pg from 'pg';
+import copyStreams from 'pg-copy-streams';
+import { quantile } from 'simple-statistics';
+import { hashingEmbedding } from '../src/signatures/embedder.ts';
+import { seeded } from '../src/demo/random.ts';
+
+const WORDS = 'connection refused timeout reset peer host database warehouse table partition bucket object disk quota memory heap container pod node task job stage shuffle executor driver schema column null constraint violation duplicate key lock deadlock certificate expired token unauthorized forbidden throttled rate limit retry after service unavailable gateway upstream dns resolve socket closed broken pipe file missing permission denied read write query cancelled statement parse syntax invalid json csv encoding utf offset kafka topic consumer lag commit snapshot checkpoint replica leader election'.split(' ');
+
+/** Failure-like texts: `families` event templates, each seen with word-level variations. */
+function texts(count: number, families: number, seed: number): string[] {
+  const r = seeded(seed);
+  const base = Array.from({ length: families }, () => Array.from({ length: r.int(5, 12) }, () => r.pick(WORDS)));
+  return Array.from({ length: count }, () => {
+    const t = [...(base[r.int(0, families - 1)] ?? [])];
+    for (let k = r.int(0, 2); k > 0; k--) t[r.int(0, t.length - 1)] = r.pick(WORDS);
+    return t.join(' ');
+  });
+}
+
+const EF = Number(process.env.EF_SEARCH ?? 100);
+const toVec = (v: number[]) => `[${v.map((x) => x.toFixed(6)).join(',')}]`;
+
+async function load(client: pg.Client, n: number): Promise<void> {
+  await client.query('create table bench_vectors (id bigint primary key, embedding vector(256))');
+  const rows = texts(n, Math.max(100, n / 50), 7);
+  const lines = function* () {
+    for (let i = 0; i < rows.length; i++) yield `${i + 1}\t${toVec(hashingEmbedding(rows[i] ?? '', 256))}\n`;
+  };
+  await pipeline(Readable.from(lines()), client.query(copyStreams.from('copy bench_vectors (id, embedding) from stdin')));
+  await client.query(`set maintenance_work_mem = '4GB'`);
+  await client.query('create index on bench_vectors using hnsw (embedding vector_cosine_ops)');
+  await client.query('analyze bench_vectors');
+}
+
+async function measure(client: pg.Client, queries: number[][]): Promise<{ p50: number; p99: number; recall: number }> {
+  const latencies: number[] = [];
+  let hits = 0;
+  for (const q of queries) {
+    const v = toVec(q);
+    await client.query('set enable_indexscan = on; set hnsw.ef_search = ' + EF);
+    const t = performance.now();
+    const approx = await client.query<{ id: number; d: number }>('select id, embedding <=> $1::vector as d from bench_vectors order by embedding <=> $1::vector limit 10', [v]);
+    latencies.push(performance.now() - t);
+    await client.query('set enable_indexscan = off');
+    const exact = await client.query<{ id: number; d: number }>('select id, embedding <=> $1::vector as d from bench_vectors order by embedding <=> $1::vector limit 10', [v]);
+    // Near-duplicate signatures tie; any result as close as the exact tenth is a true neighbour.
+    const kth = exact.rows.at(-1)?.d ?? Infinity;
+    hits += Math.min(10, approx.rows.filter((x) => x.d <= kth + 1e-6).length);
+  }
+  return { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), recall: hits / (queries.length * 10) };
+}
+
+export async function runSearchBench(url: string, sizes: number[], queryCount = 200): Promise<void> {
+  console.log(`similar-signature search: HNSW (m=16, ef_construction=64), ef_search=${EF}, top 10, ${queryCount} queries`);
+  console.log('recall@10 counts a result as found when it is as close as the exact search\'s tenth (ties count)');
+  console.log(`${'vectors'.padStart(10)} ${'load+index s'.padStart(12)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'recall@10'.padStart(10)}`);
+  for (const n of sizes) {
+    const name = `medic_vbench_${randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    const u = new URL(url);
+    u.pathname = `/${name}`;
+    const client = new pg.Client({ connectionString: u.toString() });
+    try {
+      await client.connect();
+      await client.query('create extension if not exists vector');
+      const t = performance.now();
+      await load(client, n);
+      const built = (performance.now() - t) / 1000;
+      const queries = texts(queryCount, Math.max(100, n / 50), 7 + 1).map((x) => hashingEmbedding(x, 256));
+      const r = await measure(client, queries);
+      console.log(`${n.toLocaleString('en-US').padStart(10)} ${built.toFixed(1).padStart(12)} ${r.p50.toFixed(2).padStart(8)} ${r.p99.toFixed(2).padStart(8)} ${r.recall.toFixed(3).padStart(10)}`);
+    } finally {
+      await client.end();
+      await admin.query(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    }
+  }
+}
