@@ -38,11 +38,19 @@ function maskPart(part: string): string {
   return part;
 }
 
+// A value with its unit is one value ("35 ms", "1.2 KB", "3 bytes"), and so is a value followed
+// by another in brackets ("1190 bytes (1.16 KB)"): otherwise one event would yield templates of
+// different lengths depending on how its values were printed.
+const WITH_UNIT = /<\*>\s+(?:ms|s|sec|secs|seconds?|mins?|minutes?|h|hrs?|hours?|days?|b|bytes?|kb|mb|gb|tb|kib|mib|gib|%)(?![\w])/gi;
+const WITH_BRACKETED = /<\*>\s+\(\s*<\*>\s*\)/g;
+
 /** Masks the variable parts of one line of text. */
 export function maskText(text: string): string {
   let s = text;
   for (const { hint, re } of SPANS) if (hint(s)) s = s.replace(re, maskSpan);
   const parts = s.split(SEPARATORS);
   for (let i = 0; i < parts.length; i += 2) parts[i] = maskPart(parts[i] ?? '');
-  return parts.join('').replace(/(?:<\*>)(?:[.\-_/#]*<\*>)+/g, WILDCARD);
+  const masked = parts.join('').replace(/(?:<\*>)(?:[.\-_/#]*<\*>)+/g, WILDCARD);
+  if (!masked.includes('<*> ')) return masked;
+  return masked.replace(WITH_UNIT, WILDCARD).replace(WITH_BRACKETED, WILDCARD);
 }
