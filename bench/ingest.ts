@@ -32,6 +32,7 @@ async function ingestAll(db: Database, payloads: unknown[], batch: number, lanes
   let next = 0;
   let events = 0;
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   await Promise.all(Array.from({ length: lanes }, async () => {
     while (next < payloads.length) {
       const items = payloads.slice(next, next + batch);
@@ -41,6 +42,8 @@ async function ingestAll(db: Database, payloads: unknown[], batch: number, lanes
     }
   }));
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  if (process.env.BENCH_CPU) console.error(`node cpu ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s of ${seconds.toFixed(2)} s`);
   await queue.close();
   return { events, seconds, perSecond: events / seconds };
 }

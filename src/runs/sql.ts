@@ -125,14 +125,17 @@ export interface JobView {
   failed_attempts: number;
 }
 
+const JOB_COLUMNS = `
+  j.id, j.namespace, j.name, j.source, j.orchestrator, j.first_seen_at,
+  (select max(r.state_at) from runs r where r.job_id = j.id) as last_event_at,
+  (select count(*) from runs r where r.job_id = j.id)::int as runs,
+  (select count(*) from runs r where r.job_id = j.id and r.state = 'failed')::int as failed_runs,
+  (select count(*) from run_attempts a join runs r on r.id = a.run_id
+   where r.job_id = j.id and a.state in ('failed', 'aborted'))::int as failed_attempts`;
+
 export async function listJobs(db: Queryable, f: { namespace?: string; limit: number; offset: number }): Promise<JobView[]> {
   const result = await db.query<JobView>(
-    `select j.id, j.namespace, j.name, j.source, j.orchestrator, j.first_seen_at,
-            (select max(r.state_at) from runs r where r.job_id = j.id) as last_event_at,
-            (select count(*) from runs r where r.job_id = j.id)::int as runs,
-            (select count(*) from runs r where r.job_id = j.id and r.state = 'failed')::int as failed_runs,
-            (select count(*) from run_attempts a join runs r on r.id = a.run_id
-             where r.job_id = j.id and a.state in ('failed', 'aborted'))::int as failed_attempts
+    `select ${JOB_COLUMNS}
      from jobs j where ($1::text is null or j.namespace = $1)
      order by j.namespace, j.name limit $2 offset $3`,
     [f.namespace ?? null, f.limit, f.offset],
@@ -142,12 +145,7 @@ export async function listJobs(db: Queryable, f: { namespace?: string; limit: nu
 
 export async function getJob(db: Queryable, id: number): Promise<JobView | undefined> {
   const result = await db.query<JobView>(
-    `select j.id, j.namespace, j.name, j.source, j.orchestrator, j.first_seen_at,
-            (select max(r.state_at) from runs r where r.job_id = j.id) as last_event_at,
-            (select count(*) from runs r where r.job_id = j.id)::int as runs,
-            (select count(*) from runs r where r.job_id = j.id and r.state = 'failed')::int as failed_runs,
-            (select count(*) from run_attempts a join runs r on r.id = a.run_id
-             where r.job_id = j.id and a.state in ('failed', 'aborted'))::int as failed_attempts
+    `select ${JOB_COLUMNS}
      from jobs j where j.id = $1`, [id]);
   return result.rows[0];
 }

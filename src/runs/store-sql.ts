@@ -2,11 +2,9 @@ import type { Queryable } from '../db/pool.ts';
 import type { AttemptRow, RunRow } from './fold.ts';
 
 /**
- * The write side of ingest: set-based statements over arrays (one round trip per table per
- * batch), each merging with what is stored by the same rules as `fold.ts`.
+ * The write side of ingest: set-based statements (one round trip per table per batch) whose rows
+ * travel as one JSON document, each merging with what is stored by the same rules as `fold.ts`.
  */
-
-const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
 export interface SourceRow {
   name: string;
@@ -114,15 +112,17 @@ export interface StoredRun {
 }
 
 export async function upsertRuns(db: Queryable, jobIds: number[], rows: RunRow[]): Promise<StoredRun[]> {
-  const col = <T>(f: (r: RunRow) => T) => rows.map(f);
   const result = await db.query<StoredRun>(
     `insert into runs as r (job_id, run_key, external_id, attempts, state, state_at, state_rank, scheduled_at,
                             queued_at, started_at, ended_at, error_message, error_detail, error_attempt,
                             parent_namespace, parent_name, parent_run_key, facets, event_count)
-     select * from unnest($1::bigint[], $2::text[], $3::text[], $4::int[], $5::text[], $6::timestamptz[],
-                          $7::smallint[], $8::timestamptz[], $9::timestamptz[], $10::timestamptz[],
-                          $11::timestamptz[], $12::text[], $13::text[], $14::int[], $15::text[], $16::text[],
-                          $17::text[], $18::jsonb[], $19::int[])
+     select job_id, run_key, external_id, attempts, state, state_at, state_rank, scheduled_at, queued_at, started_at,
+            ended_at, error_message, error_detail, error_attempt, parent_namespace, parent_name, parent_run_key,
+            coalesce(facets, '{}'), event_count
+     from json_to_recordset($1::json) as x(job_id bigint, run_key text, external_id text, attempts int, state text,
+          state_at timestamptz, state_rank smallint, scheduled_at timestamptz, queued_at timestamptz,
+          started_at timestamptz, ended_at timestamptz, error_message text, error_detail text, error_attempt int,
+          parent_namespace text, parent_name text, parent_run_key text, facets jsonb, event_count int)
      on conflict (job_id, run_key) do update set
        external_id = case when ${LATER} then excluded.external_id else r.external_id end,
        state       = case when ${LATER} then excluded.state else r.state end,
@@ -143,14 +143,13 @@ export async function upsertRuns(db: Queryable, jobIds: number[], rows: RunRow[]
        event_count = r.event_count + excluded.event_count,
        updated_at  = now()
      returning id, job_id, run_key, state, attempts`,
-    [
-      jobIds, col((r) => r.runKey), col((r) => r.externalId), col((r) => r.attempt), col((r) => r.state),
-      col((r) => iso(r.stateAt)), col((r) => r.stateRank), col((r) => iso(r.scheduledAt)),
-      col((r) => iso(r.queuedAt)), col((r) => iso(r.startedAt)), col((r) => iso(r.endedAt)),
-      col((r) => r.errorMessage), col((r) => r.errorDetail), col((r) => r.errorAttempt),
-      col((r) => r.parent?.namespace ?? null), col((r) => r.parent?.name ?? null),
-      col((r) => r.parent?.runKey ?? null), col((r) => JSON.stringify(r.facets)), col((r) => r.eventCount),
-    ],
+    [JSON.stringify(rows.map((r, i) => ({
+      job_id: jobIds[i], run_key: r.runKey, external_id: r.externalId, attempts: r.attempt, state: r.state,
+      state_at: r.stateAt, state_rank: r.stateRank, scheduled_at: r.scheduledAt, queued_at: r.queuedAt,
+      started_at: r.startedAt, ended_at: r.endedAt, error_message: r.errorMessage, error_detail: r.errorDetail,
+      error_attempt: r.errorAttempt, parent_namespace: r.parent?.namespace ?? null, parent_name: r.parent?.name ?? null,
+      parent_run_key: r.parent?.runKey ?? null, facets: r.facets, event_count: r.eventCount,
+    })))],
   );
   return result.rows;
 }
@@ -158,14 +157,13 @@ export async function upsertRuns(db: Queryable, jobIds: number[], rows: RunRow[]
 const LATER_ATTEMPT = '(excluded.state_at, excluded.state_rank) > (a.state_at, a.state_rank)';
 
 export async function upsertAttempts(db: Queryable, runIds: number[], rows: AttemptRow[]): Promise<void> {
-  const col = <T>(f: (r: AttemptRow) => T) => rows.map(f);
   await db.query(
     `insert into run_attempts as a (run_id, attempt, external_id, state, state_at, state_rank, queued_at,
                                     started_at, ended_at, reported_duration_ms, error_message, error_detail,
                                     error_language)
-     select * from unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::timestamptz[], $6::smallint[],
-                          $7::timestamptz[], $8::timestamptz[], $9::timestamptz[], $10::bigint[], $11::text[],
-                          $12::text[], $13::text[])
+     select * from json_to_recordset($1::json) as x(run_id bigint, attempt int, external_id text, state text,
+          state_at timestamptz, state_rank smallint, queued_at timestamptz, started_at timestamptz,
+          ended_at timestamptz, reported_duration_ms bigint, error_message text, error_detail text, error_language text)
      on conflict (run_id, attempt) do update set
        external_id = case when ${LATER_ATTEMPT} then excluded.external_id else a.external_id end,
        state      = case when ${LATER_ATTEMPT} then excluded.state else a.state end,
@@ -178,11 +176,11 @@ export async function upsertAttempts(db: Queryable, runIds: number[], rows: Atte
        error_message  = coalesce(excluded.error_message, a.error_message),
        error_detail   = coalesce(excluded.error_detail, a.error_detail),
        error_language = coalesce(excluded.error_language, a.error_language)`,
-    [
-      runIds, col((r) => r.attempt), col((r) => r.externalId), col((r) => r.state), col((r) => iso(r.stateAt)),
-      col((r) => r.stateRank), col((r) => iso(r.queuedAt)), col((r) => iso(r.startedAt)),
-      col((r) => iso(r.endedAt)), col((r) => r.reportedDurationMs), col((r) => r.errorMessage),
-      col((r) => r.errorDetail), col((r) => r.errorLanguage),
-    ],
+    [JSON.stringify(rows.map((r, i) => ({
+      run_id: runIds[i], attempt: r.attempt, external_id: r.externalId, state: r.state, state_at: r.stateAt,
+      state_rank: r.stateRank, queued_at: r.queuedAt, started_at: r.startedAt, ended_at: r.endedAt,
+      reported_duration_ms: r.reportedDurationMs, error_message: r.errorMessage, error_detail: r.errorDetail,
+      error_language: r.errorLanguage,
+    })))],
   );
 }
