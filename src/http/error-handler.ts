@@ -23,6 +23,14 @@ const body = (code: string, message: string, details: ErrorDetail[] = []): Error
   error: { code, message, details },
 });
 
+// Connection refused or reset, and PostgreSQL's admin-shutdown / cannot-connect-now / connection classes:
+// the caller should retry later, which 503 says and 500 does not.
+const OUTAGE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
+
+function isStoreOutage(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && 'code' in err && OUTAGE_CODES.has(String(err.code));
+}
+
 export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (isAppError(err)) {
     if (err.code === 'unauthorized') void reply.header('www-authenticate', 'Bearer realm="medic"');
@@ -37,6 +45,10 @@ export function errorHandler(err: FastifyError, req: FastifyRequest, reply: Fast
     const first = details[0];
     const summary = first ? `${first.path.join('.')}: ${first.message}` : 'invalid request';
     return reply.status(400).send(body('bad_request', summary, details));
+  }
+  if (isStoreOutage(err)) {
+    req.log.error({ err }, 'store unavailable');
+    return reply.status(503).header('retry-after', '5').send(body('unavailable', 'the store is unavailable; retry shortly'));
   }
   const status = err.statusCode ?? 500;
   if (status === 413) return reply.status(413).send(body('payload_too_large', err.message));

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import { openDatabase } from '../../src/db/pool.ts';
 import { countRows, testApp } from '../support/app.ts';
 import { sharedData, testConfig } from '../support/deps.ts';
 import { testStores, type TestDatabase } from '../support/stores.ts';
@@ -179,5 +180,19 @@ describe('ingest limits and tokens', () => {
       payload: { source: 'generic', events: Array.from({ length: 200 }, (_, i) => genericEvent({ run: { id: `r${i}` } })) },
     });
     assert.equal(res.statusCode, 413);
+  });
+});
+
+describe('a store outage', () => {
+  it('answers 503 with retry-after, so an orchestrator retries instead of dropping the event', async () => {
+    // A server that is not there: nothing listens on port 1.
+    const db = await openDatabase({ databaseUrl: 'postgres://nobody@127.0.0.1:1/none', dataDir: 'unused' });
+    const { app } = await testApp({ ...db, url: undefined });
+    const res = await app.inject({ method: 'POST', url: '/v1/events', payload: { source: 'generic', event: genericEvent() } });
+    assert.equal(res.statusCode, 503, res.body);
+    assert.equal(res.headers['retry-after'], '5');
+    assert.equal((await app.inject('/readyz')).statusCode, 503);
+    await app.close();
+    await db.close();
   });
 });
