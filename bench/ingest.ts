@@ -13,6 +13,7 @@ import { openDatabase, type Database } from '../src/db/pool.ts';
 import { ingest } from '../src/ingest/ingest.ts';
 import { createInProcessQueue } from '../src/queue/in-process.ts';
 import { MIGRATIONS_DIR } from '../src/runtime.ts';
+import { Worker } from 'node:worker_threads';
 import { openLineageEvents } from './ol-events.ts';
 
 const arg = (name: string, fallback: number) => {
@@ -45,6 +46,28 @@ async function ingestAll(db: Database, payloads: unknown[], batch: number, lanes
   const cpu = process.cpuUsage(cpuBefore);
   if (process.env.BENCH_CPU) console.error(`node cpu ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s of ${seconds.toFixed(2)} s`);
   await queue.close();
+  return { events, seconds, perSecond: events / seconds };
+}
+
+/** The same ingest from `processes` worker threads at once, each with its own pool (stateless API replicas). */
+async function ingestInParallel(url: string, count: number, seed: number, processes: number, batch: number, lanes: number): Promise<Rate> {
+  const workers = Array.from({ length: processes }, (_, offset) => new Worker(new URL('./ingest-worker.mjs', import.meta.url), {
+    workerData: { url, count, seed, offset, stride: processes, batch, lanes },
+  }));
+  const message = (w: Worker, key: string) => new Promise<{ accepted?: number }>((resolve, reject) => {
+    const on = (m: Record<string, unknown>) => {
+      if (m[key]) { w.off('message', on); resolve(m); }
+    };
+    w.on('message', on);
+    w.once('error', reject);
+  });
+  await Promise.all(workers.map((w) => message(w, 'ready')));
+  const started = performance.now();
+  const done = workers.map((w) => message(w, 'done'));
+  for (const w of workers) w.postMessage('go');
+  const results = await Promise.all(done);
+  const seconds = (performance.now() - started) / 1000;
+  const events = results.reduce((s, r) => s + (r.accepted ?? 0), 0);
   return { events, seconds, perSecond: events / seconds };
 }
 
@@ -113,11 +136,14 @@ async function main(): Promise<void> {
       const rate = await ingestAll(db, payloads, batch, lanes);
       const again = await ingestAll(db, payloads, batch, lanes);
       await db.close();
+      const parallel = await ingestInParallel(fresh.url, total, 3, 2, batch, 2);
       const copy = await copyBaseline(fresh.url);
       rows.push(['postgres: medic ingest', fmt(rate.events), rate.seconds.toFixed(2), fmt(rate.perSecond)]);
       rows.push(['postgres: same events again (all duplicates)', fmt(payloads.length), again.seconds.toFixed(2), fmt(payloads.length / again.seconds)]);
+      rows.push(['postgres: two ingest processes, new events', fmt(parallel.events), parallel.seconds.toFixed(2), fmt(parallel.perSecond)]);
       rows.push(['postgres: raw COPY of the stored rows', fmt(copy.events), copy.seconds.toFixed(2), fmt(copy.perSecond)]);
-      rows.push(['postgres: ingest / COPY', '', '', (rate.perSecond / copy.perSecond).toFixed(2)]);
+      rows.push(['postgres: ingest / COPY (one process)', '', '', (rate.perSecond / copy.perSecond).toFixed(2)]);
+      rows.push(['postgres: ingest / COPY (two processes)', '', '', (parallel.perSecond / copy.perSecond).toFixed(2)]);
     } catch (err) {
       console.error('postgres bench failed:', err);
       throw err;
