@@ -27,12 +27,12 @@ create table signatures (
   language       text,
   top_frames     jsonb not null default '[]',
   sample         text not null,            -- one raw message, for people
-  embedding      vector(256),
+  embedding      halfvec(256),             -- 16-bit floats: half the index, the same neighbours
   occurrences    integer not null default 0,
   first_seen_at  timestamptz not null,
   last_seen_at   timestamptz not null
 );
-create index signatures_embedding_idx on signatures using hnsw (embedding vector_cosine_ops);
+create index signatures_embedding_idx on signatures using hnsw (embedding halfvec_cosine_ops);
 
 create table incidents (
   id             bigint generated always as identity primary key,

@@ -73,9 +73,9 @@ export async function similarSignatures(
   db: Queryable, embedding: readonly number[], k: number, minSimilarity: number,
 ): Promise<SimilarSignature[]> {
   const r = await db.query<SimilarSignature>(
-    `select id, template, exception_type, occurrences, 1 - (embedding <=> $1::vector) as similarity
+    `select id, template, exception_type, occurrences, 1 - (embedding <=> $1::halfvec) as similarity
      from signatures where embedding is not null
-     order by embedding <=> $1::vector limit $2`,
+     order by embedding <=> $1::halfvec limit $2`,
     [toVector(embedding), k],
   );
   return r.rows.filter((s) => s.similarity >= minSimilarity);

@@ -18,7 +18,7 @@ export async function checkEmbedder(pool: Pool, embedder: Embedder): Promise<Emb
       : { kind: 'stale', stored: row.embedder, storedDimensions: row.dimensions, current: embedder.id };
   }
   const dims = await columnDimensions(pool);
-  if (dims !== embedder.dimensions) return { kind: 'stale', stored: `vector(${dims}) column`, storedDimensions: dims, current: embedder.id };
+  if (dims !== embedder.dimensions) return { kind: 'stale', stored: `halfvec(${dims}) column`, storedDimensions: dims, current: embedder.id };
   await pool.query('insert into embedder_state (embedder, dimensions) values ($1, $2) on conflict do nothing', [embedder.id, embedder.dimensions]);
   return { kind: 'recorded-now' };
 }
@@ -36,7 +36,7 @@ async function columnDimensions(pool: Pool): Promise<number> {
 export async function reindex(pool: Pool, embedder: Embedder, batch = 500): Promise<{ signatures: number }> {
   return withTransaction(pool, async (tx) => {
     await tx.query('drop index if exists signatures_embedding_idx');
-    await tx.query(`alter table signatures alter column embedding type vector(${embedder.dimensions}) using null`);
+    await tx.query(`alter table signatures alter column embedding type halfvec(${embedder.dimensions}) using null`);
     const rows = (await tx.query<{ id: number; text: string }>(
       `select id, concat_ws(' ', exception_type, template, top_frames->>0, top_frames->>1, top_frames->>2) as text
        from signatures order by id`)).rows;
@@ -44,11 +44,11 @@ export async function reindex(pool: Pool, embedder: Embedder, batch = 500): Prom
       const chunk = rows.slice(i, i + batch);
       const vectors = await embedder.embed(chunk.map((c) => c.text));
       await tx.query(
-        `update signatures s set embedding = v.e::vector from unnest($1::bigint[], $2::text[]) as v(id, e) where s.id = v.id`,
+        `update signatures s set embedding = v.e::halfvec from unnest($1::bigint[], $2::text[]) as v(id, e) where s.id = v.id`,
         [chunk.map((c) => c.id), vectors.map((v) => toVector(v))],
       );
     }
-    await tx.query('create index signatures_embedding_idx on signatures using hnsw (embedding vector_cosine_ops)');
+    await tx.query('create index signatures_embedding_idx on signatures using hnsw (embedding halfvec_cosine_ops)');
     await tx.query(
       `insert into embedder_state (embedder, dimensions) values ($1, $2)
        on conflict (singleton) do update set embedder = excluded.embedder, dimensions = excluded.dimensions, updated_at = now()`,
