@@ -44,8 +44,8 @@ create table runs (
   created_at       timestamptz not null default now(),
   updated_at       timestamptz not null default now(),
   unique (job_id, run_key)
-);
-create index runs_state_idx on runs (state, state_at desc);
+) with (fillfactor = 80); -- room on each page for updates in place (START, then COMPLETE)
+create index runs_state_idx on runs (state, id desc);
 create index runs_job_idx on runs (job_id, id desc);
 create index runs_parent_idx on runs (parent_namespace, parent_name, parent_run_key) where parent_run_key is not null;
 
@@ -92,7 +92,7 @@ create table run_events (
   event_type   text not null,
   event_time   timestamptz not null,
   payload_sha256 bytea not null,
-  normalized   json not null,             -- the event in Medic's words, less its facets (they are in the payload)
+  normalized   json not null,             -- the rest of the event in Medic's words: times, duration, error, parent
   received_at  timestamptz not null default now()
 );
 create index run_events_run_idx on run_events (job_id, run_key, event_time);
