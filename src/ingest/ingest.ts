@@ -55,43 +55,52 @@ export async function ingest(deps: IngestDeps, req: IngestRequest): Promise<Inge
     else if (out.events.length === 0) results[index] = { index, status: 'ignored', reason: 'holds no run event' };
     else good.push({ index, payload: { body: item, events: out.events } });
   });
-  const outcomes = await storeResilient(deps.pool, good.map((g) => g.payload));
+  const stored = await storeResilient(deps.pool, good.map((g) => g.payload));
   good.forEach((g, i) => {
-    results[g.index] = outcomes[i]?.kind === 'stored'
-      ? itemFromFlags(g.index, outcomes[i].inserted)
-      : { index: g.index, status: 'rejected', issues: [{ path: [], message: outcomes[i]?.kind === 'failed' ? outcomes[i].message : 'not stored' }] };
+    const outcome = stored.items[i];
+    results[g.index] = outcome?.kind === 'stored'
+      ? itemFromFlags(g.index, outcome.inserted)
+      : { index: g.index, status: 'rejected', issues: [{ path: [], message: outcome?.message ?? 'not stored' }] };
   });
-  const stored = outcomes.flatMap((o) => (o.kind === 'stored' ? [o] : []));
-  await queueAnalyses(deps, stored.flatMap((o) => o.failures), stored.flatMap((o) => o.runs));
+  await queueAnalyses(deps, stored.failures, stored.runs);
   return summarise(results.filter((r): r is ItemResult => r !== undefined));
 }
 
 type Failure = StoreOutcome['failures'][number];
-type PayloadOutcome = { kind: 'stored'; inserted: boolean[]; runs: StoredRun[]; failures: Failure[] } | { kind: 'failed'; message: string };
+type PayloadOutcome = { kind: 'stored'; inserted: boolean[] } | { kind: 'refused'; message: string };
+interface BatchOutcome {
+  items: PayloadOutcome[];
+  runs: StoredRun[];
+  failures: Failure[];
+}
 
 /**
  * Stores the batch in one transaction; when the database refuses it (one payload holding a NUL
  * character, say), stores each payload on its own so that only the offending one is refused.
  */
-async function storeResilient(pool: Pool, payloads: IncomingPayload[]): Promise<PayloadOutcome[]> {
-  if (payloads.length === 0) return [];
+async function storeResilient(pool: Pool, payloads: IncomingPayload[]): Promise<BatchOutcome> {
+  if (payloads.length === 0) return { items: [], runs: [], failures: [] };
   const whole = await attempt(() => storeEvents(pool, payloads));
   if (whole.kind === 'stored') {
-    const { runs, failures } = whole.value;
-    return whole.value.inserted.map((inserted, i) => ({ kind: 'stored', inserted, runs: i === 0 ? runs : [], failures: i === 0 ? failures : [] }));
+    const { inserted, runs, failures } = whole.value;
+    return { items: inserted.map((flags) => ({ kind: 'stored', inserted: flags })), runs, failures };
   }
-  if (payloads.length === 1 || !whole.retryAlone) return payloads.map(() => ({ kind: 'failed', message: whole.message }));
-  const each: PayloadOutcome[] = [];
+  if (payloads.length === 1) return { items: [whole], runs: [], failures: [] };
+  const out: BatchOutcome = { items: [], runs: [], failures: [] };
   for (const p of payloads) {
     const one = await attempt(() => storeEvents(pool, [p]));
-    each.push(one.kind === 'stored'
-      ? { kind: 'stored', inserted: one.value.inserted[0] ?? [], runs: one.value.runs, failures: one.value.failures }
-      : { kind: 'failed', message: one.message });
+    if (one.kind === 'refused') {
+      out.items.push(one);
+      continue;
+    }
+    out.items.push({ kind: 'stored', inserted: one.value.inserted[0] ?? [] });
+    out.runs.push(...one.value.runs);
+    out.failures.push(...one.value.failures);
   }
-  return each;
+  return out;
 }
 
-type Attempted = { kind: 'stored'; value: StoreOutcome } | { kind: 'failed'; message: string; retryAlone: boolean };
+type Attempted = { kind: 'stored'; value: StoreOutcome } | { kind: 'refused'; message: string };
 
 async function attempt(fn: () => Promise<StoreOutcome>): Promise<Attempted> {
   try {
@@ -101,7 +110,7 @@ async function attempt(fn: () => Promise<StoreOutcome>): Promise<Attempted> {
     // the database being unwell, which must surface as an error rather than blame the payloads.
     const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
     if (!/^2[23]/.test(code)) throw err;
-    return { kind: 'failed', message: `could not be stored: ${(err as Error).message}`, retryAlone: true };
+    return { kind: 'refused', message: `could not be stored: ${(err as Error).message}` };
   }
 }
 

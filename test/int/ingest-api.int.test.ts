@@ -107,11 +107,28 @@ for (const store of testStores()) {
       assert.equal(await countRows(db, 'run_events'), before + 2);
     });
 
+    it('refuses only the payload the database cannot store, keeping its neighbours', async () => {
+      const before = await countRows(db, 'run_events');
+      const res = await app.inject({
+        method: 'POST', url: '/v1/events',
+        payload: { source: 'generic', events: [
+          genericEvent({ run: { id: 'nul-1', key: 'nul-1' } }),
+          genericEvent({ run: { id: 'nul-2', key: 'nul-2' }, error: { message: 'bad byte \u0000 here' } }),
+          genericEvent({ run: { id: 'nul-3', key: 'nul-3' } }),
+        ] },
+      });
+      assert.equal(res.statusCode, 207, res.body);
+      const items = res.json().items as { status: string; issues?: { message: string }[] }[];
+      assert.deepEqual(items.map((i) => i.status), ['accepted', 'rejected', 'accepted']);
+      assert.match(items[1]?.issues?.[0]?.message ?? '', /could not be stored/);
+      assert.equal(await countRows(db, 'run_events'), before + 2);
+    });
+
     it('lists the runs it stored, filtered by state and job', async () => {
       const res = await app.inject({ method: 'GET', url: '/v1/runs?state=failed&job=kyc_check' });
       assert.equal(res.statusCode, 200);
       const runs = res.json().runs as { job: { name: string }; state: string; error_message: string }[];
-      assert.ok(runs.length >= 2);
+      assert.ok(runs.length >= 4);
       assert.ok(runs.every((r) => r.job.name === 'kyc_check' && r.state === 'failed'));
       assert.equal(runs[0]?.error_message, 'HTTP 503 from kyc vendor');
       const jobs = await app.inject({ method: 'GET', url: '/v1/jobs' });
