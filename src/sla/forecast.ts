@@ -1,0 +1,238 @@
+import { QUANTILES, residual, type JobModel } from './model.ts';
+
+/** Where one job of a service instance stands at the time of the forecast. */
+export type JobState =
+  | { kind: 'done'; endedAt: Date }
+  | { kind: 'running'; startedAt: Date }
+  /** Its latest attempt failed at `endedAt`; a retry (by the orchestrator or a person) is expected. */
+  | { kind: 'failed'; endedAt: Date }
+  | { kind: 'pending' };
+
+export interface ForecastInput {
+  /** Jobs with the jobs they wait for; any order. */
+  jobs: { job: string; after: string[] }[];
+  states: ReadonlyMap<string, JobState>;
+  models: ReadonlyMap<string, JobModel>;
+  /** When the instance started: pending jobs without upstream start then at the earliest. */
+  start: Date;
+  now: Date;
+  deadline: Date;
+  /** @defaultValue 10 000 */
+  samples?: number;
+  /** Same seed, same forecast. @defaultValue 1 */
+  seed?: number;
+  /** P(breach) at which people must act, for the time to act. @defaultValue 0.3 */
+  threshold?: number;
+  /** Search the time to act (16 more simulations of up to 2,000 samples). @defaultValue true */
+  withTimeToAct?: boolean;
+}
+
+export interface Forecast {
+  pBreach: number;
+  eta: { p50: Date; p90: Date };
+  /** Deadline minus the p90 ETA; negative when the p90 is late. */
+  slackMs: number;
+  /** The path most often critical, upstream first. */
+  criticalPath: string[];
+  /** Share of samples in which each job is on the critical path, highest first. */
+  criticality: { job: string; share: number }[];
+  /** The latest time the most critical unfinished job can finish before P(breach) crosses the threshold. */
+  timeToAct: { job: string; latest: Date | null } | null;
+  samples: number;
+}
+
+interface Plan {
+  names: string[];
+  order: Int32Array;
+  depStart: Int32Array;
+  deps: Int32Array;
+}
+
+/** Topological order and dependencies as flat arrays: the simulation runs over numbers only. */
+export function plan(jobs: { job: string; after: string[] }[]): Plan {
+  const names = jobs.map((j) => j.job);
+  const index = new Map(names.map((n, i) => [n, i]));
+  const depLists = jobs.map((j) => j.after.map((d) => index.get(d) ?? -1).filter((i) => i >= 0));
+  const indegree = depLists.map((d) => d.length);
+  const children = names.map((): number[] => []);
+  depLists.forEach((ds, i) => ds.forEach((d) => children[d]?.push(i)));
+  const order: number[] = [];
+  const queue = indegree.flatMap((n, i) => (n === 0 ? [i] : []));
+  while (queue.length) {
+    const i = queue.shift() as number;
+    order.push(i);
+    for (const c of children[i] ?? []) if (--indegree[c]! === 0) queue.push(c);
+  }
+  if (order.length !== names.length) throw new Error('service jobs form a cycle');
+  const depStart = new Int32Array(names.length + 1);
+  depLists.forEach((d, i) => (depStart[i + 1] = (depStart[i] ?? 0) + d.length));
+  return { names, order: Int32Array.from(order), depStart, deps: Int32Array.from(depLists.flat()) };
+}
+
+interface Sim {
+  finish: Float64Array;
+  onPath: Uint32Array;
+  /** The critical path most often seen, as node indices, upstream first. */
+  path: number[];
+}
+
+/** Per-job inputs of the simulation as flat arrays (kind, fixed times, tables, failure, retry). */
+interface Prepared {
+  kind: Int8Array; // 0 done, 1 running, 2 failed, 3 pending
+  fixed: Float64Array; // done: end; running: start; failed: end of the failed attempt
+  tables: (Float64Array | undefined)[];
+  failP: Float64Array;
+  retry: Float64Array;
+}
+
+const KIND = { done: 0, running: 1, failed: 2, pending: 3 } as const;
+
+function prepare(input: ForecastInput, p: Plan): Prepared {
+  const n = p.names.length;
+  const out: Prepared = { kind: new Int8Array(n), fixed: new Float64Array(n), tables: [], failP: new Float64Array(n), retry: new Float64Array(n) };
+  p.names.forEach((name, i) => {
+    const st = input.states.get(name) ?? { kind: 'pending' as const };
+    const m = input.models.get(name);
+    out.kind[i] = KIND[st.kind];
+    out.fixed[i] = st.kind === 'done' || st.kind === 'failed' ? st.endedAt.getTime() : st.kind === 'running' ? st.startedAt.getTime() : 0;
+    out.tables[i] = m?.table;
+    out.failP[i] = m?.failureRate ?? 0.05;
+    out.retry[i] = m?.retryDelayMs ?? 300_000;
+  });
+  return out;
+}
+
+/** A draw from a job's quantile table, or ten minutes for a job Medic knows nothing of. */
+const draw = (table: Float64Array | undefined, u: number): number => (table ? (table[(u * QUANTILES) | 0] as number) : 600_000);
+
+/**
+ * Runs the Monte Carlo over flat arrays with an inlined mulberry32 generator (this loop runs
+ * jobs × samples times); `forced` pins one job's end, for the time to act.
+ */
+function simulate(input: ForecastInput, p: Plan, pre: Prepared, samples: number, forced?: { index: number; end: number }): Sim {
+  let seed = (input.seed ?? 1) >>> 0;
+  const rand = (): number => {
+    seed = (seed + 0x6d2b79f5) >>> 0;
+    let t = seed;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+  const n = p.names.length;
+  const now = input.now.getTime();
+  const start = input.start.getTime();
+  const ends = new Float64Array(n);
+  const via = new Int32Array(n);
+  const finish = new Float64Array(samples);
+  const onPath = new Uint32Array(n);
+  const lastCount = new Uint32Array(n);
+  const edgeCount = new Map<number, number>();
+  const { order, depStart, deps } = p;
+  const { kind, fixed, tables, failP, retry } = pre;
+  for (let s = 0; s < samples; s++) {
+    let last = -1;
+    let lastEnd = -Infinity;
+    for (let k = 0; k < n; k++) {
+      const i = order[k] as number;
+      let ready = start;
+      let from = -1;
+      for (let e = depStart[i] as number, stop = depStart[i + 1] as number; e < stop; e++) {
+        const d = deps[e] as number;
+        if ((ends[d] as number) > ready) { ready = ends[d] as number; from = d; }
+      }
+      via[i] = from;
+      let t: number;
+      const kd = kind[i] as number;
+      const table = tables[i];
+      if (forced !== undefined && forced.index === i) t = Math.max(forced.end, ready);
+      else if (kd === 0) t = fixed[i] as number;
+      else {
+        if (kd === 1) t = now + (table ? residual(table, Math.max(0, now - (fixed[i] as number)), rand(), rand()) : 600_000);
+        else t = (kd === 2 ? Math.max(now, (fixed[i] as number) + (retry[i] as number)) : ready > now ? ready : now) + draw(table, rand());
+        // Later attempts may fail too: each failure costs part of a run, a retry delay and a new run.
+        for (let a = 0; a < 3 && rand() < (failP[i] as number); a++) t += draw(table, rand()) * rand() + (retry[i] as number) + draw(table, rand());
+      }
+      ends[i] = t;
+      if (t > lastEnd) { lastEnd = t; last = i; }
+    }
+    finish[s] = lastEnd;
+    if (last >= 0) lastCount[last] = (lastCount[last] as number) + 1;
+    for (let i = last; i >= 0; i = via[i] as number) {
+      onPath[i] = (onPath[i] as number) + 1;
+      const v = via[i] as number;
+      if (v >= 0) edgeCount.set(i * n + v, (edgeCount.get(i * n + v) ?? 0) + 1);
+    }
+  }
+  return { finish, onPath, path: commonestPath(lastCount, edgeCount, n) };
+}
+
+/** Follows the most frequent final job back along its most frequent upstream at each step. */
+function commonestPath(lastCount: Uint32Array, edgeCount: Map<number, number>, n: number): number[] {
+  let i = -1;
+  let best = 0;
+  lastCount.forEach((c, k) => { if (c > best) { best = c; i = k; } });
+  const upstream = new Map<number, { v: number; c: number }>();
+  for (const [key, c] of edgeCount) {
+    const node = Math.floor(key / n);
+    if (c > (upstream.get(node)?.c ?? 0)) upstream.set(node, { v: key % n, c });
+  }
+  const path: number[] = [];
+  const seen = new Set<number>();
+  while (i >= 0 && !seen.has(i)) {
+    path.unshift(i);
+    seen.add(i);
+    i = upstream.get(i)?.v ?? -1;
+  }
+  return path;
+}
+
+function quantileOf(sorted: Float64Array, q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
+}
+
+function breachShare(finish: Float64Array, deadline: number): number {
+  let late = 0;
+  for (const f of finish) if (f > deadline) late++;
+  return late / finish.length;
+}
+
+/** Forecasts the instance: P(breach), ETA quantiles, critical path and criticality, slack, time to act. */
+export function forecast(input: ForecastInput): Forecast {
+  const p = plan(input.jobs);
+  const samples = input.samples ?? 10_000;
+  const deadline = input.deadline.getTime();
+  const pre = prepare(input, p);
+  const sim = simulate(input, p, pre, samples);
+  const sorted = Float64Array.from(sim.finish).sort();
+  const criticality = p.names.map((job, i) => ({ job, share: (sim.onPath[i] as number) / samples })).sort((a, b) => b.share - a.share);
+  const p90 = quantileOf(sorted, 0.9);
+  return {
+    pBreach: breachShare(sim.finish, deadline),
+    eta: { p50: new Date(quantileOf(sorted, 0.5)), p90: new Date(p90) },
+    slackMs: deadline - p90,
+    criticalPath: sim.path.map((i) => p.names[i] as string),
+    criticality,
+    timeToAct: input.withTimeToAct === false ? null : timeToAct(input, p, pre, criticality),
+    samples,
+  };
+}
+
+/** Binary search for the latest end of the most critical unfinished job that keeps P(breach) under the threshold. */
+function timeToAct(input: ForecastInput, p: Plan, pre: Prepared, criticality: { job: string; share: number }[]): Forecast['timeToAct'] {
+  const target = criticality.find((c) => c.share > 0 && input.states.get(c.job)?.kind !== 'done');
+  if (!target) return null;
+  const index = p.names.indexOf(target.job);
+  const threshold = input.threshold ?? 0.3;
+  const samples = Math.min(input.samples ?? 10_000, 2_000);
+  const deadline = input.deadline.getTime();
+  const risk = (end: number) => breachShare(simulate(input, p, pre, samples, { index, end }).finish, deadline);
+  let lo = input.now.getTime();
+  let hi = deadline;
+  if (risk(lo) > threshold) return { job: target.job, latest: null };
+  for (let k = 0; k < 16 && hi - lo > 30_000; k++) {
+    const mid = (lo + hi) / 2;
+    if (risk(mid) > threshold) hi = mid;
+    else lo = mid;
+  }
+  return { job: target.job, latest: new Date(lo) };
+}
