@@ -80,7 +80,9 @@ interface Sim {
 interface Prepared {
   kind: Int8Array; // 0 done, 1 running, 2 failed, 3 pending
   fixed: Float64Array; // done: end; running: start; failed: end of the failed attempt
-  tables: (Float64Array | undefined)[];
+  /** Every job's quantile table end to end (`QUANTILES` per job); `known` says which are real. */
+  tables: Float64Array;
+  known: Uint8Array;
   failP: Float64Array;
   retry: Float64Array;
 }
@@ -89,21 +91,24 @@ const KIND = { done: 0, running: 1, failed: 2, pending: 3 } as const;
 
 function prepare(input: ForecastInput, p: Plan): Prepared {
   const n = p.names.length;
-  const out: Prepared = { kind: new Int8Array(n), fixed: new Float64Array(n), tables: [], failP: new Float64Array(n), retry: new Float64Array(n) };
+  const out: Prepared = {
+    kind: new Int8Array(n), fixed: new Float64Array(n), tables: new Float64Array(n * QUANTILES), known: new Uint8Array(n),
+    failP: new Float64Array(n), retry: new Float64Array(n),
+  };
   p.names.forEach((name, i) => {
     const st = input.states.get(name) ?? { kind: 'pending' as const };
     const m = input.models.get(name);
     out.kind[i] = KIND[st.kind];
     out.fixed[i] = st.kind === 'done' || st.kind === 'failed' ? st.endedAt.getTime() : st.kind === 'running' ? st.startedAt.getTime() : 0;
-    out.tables[i] = m?.table;
+    if (m) {
+      out.tables.set(m.table, i * QUANTILES);
+      out.known[i] = 1;
+    } else out.tables.fill(600_000, i * QUANTILES, (i + 1) * QUANTILES); // ten minutes for a job Medic knows nothing of
     out.failP[i] = m?.failureRate ?? 0.05;
     out.retry[i] = m?.retryDelayMs ?? 300_000;
   });
   return out;
 }
-
-/** A draw from a job's quantile table, or ten minutes for a job Medic knows nothing of. */
-const draw = (table: Float64Array | undefined, u: number): number => (table ? (table[(u * QUANTILES) | 0] as number) : 600_000);
 
 /**
  * Runs the Monte Carlo over flat arrays with an inlined mulberry32 generator (this loop runs
@@ -126,9 +131,12 @@ function simulate(input: ForecastInput, p: Plan, pre: Prepared, samples: number,
   const finish = new Float64Array(samples);
   const onPath = new Uint32Array(n);
   const lastCount = new Uint32Array(n);
-  const edgeCount = new Map<number, number>();
+  const viaEdge = new Int32Array(n);
+  const edgeCount = new Uint32Array(p.deps.length);
   const { order, depStart, deps } = p;
-  const { kind, fixed, tables, failP, retry } = pre;
+  const { kind, fixed, tables, known, failP, retry } = pre;
+  const forcedIndex = forced ? forced.index : -1;
+  const forcedEnd = forced ? forced.end : 0;
   for (let s = 0; s < samples; s++) {
     let last = -1;
     let lastEnd = -Infinity;
@@ -136,21 +144,25 @@ function simulate(input: ForecastInput, p: Plan, pre: Prepared, samples: number,
       const i = order[k] as number;
       let ready = start;
       let from = -1;
+      let edge = -1;
       for (let e = depStart[i] as number, stop = depStart[i + 1] as number; e < stop; e++) {
         const d = deps[e] as number;
-        if ((ends[d] as number) > ready) { ready = ends[d] as number; from = d; }
+        if ((ends[d] as number) > ready) { ready = ends[d] as number; from = d; edge = e; }
       }
       via[i] = from;
+      viaEdge[i] = edge;
       let t: number;
       const kd = kind[i] as number;
-      const table = tables[i];
-      if (forced !== undefined && forced.index === i) t = Math.max(forced.end, ready);
+      const base = i * QUANTILES;
+      if (i === forcedIndex) t = forcedEnd > ready ? forcedEnd : ready;
       else if (kd === 0) t = fixed[i] as number;
       else {
-        if (kd === 1) t = now + (table ? residual(table, Math.max(0, now - (fixed[i] as number)), rand(), rand()) : 600_000);
-        else t = (kd === 2 ? Math.max(now, (fixed[i] as number) + (retry[i] as number)) : ready > now ? ready : now) + draw(table, rand());
+        if (kd === 1) t = now + (known[i] ? residual(tables.subarray(base, base + QUANTILES), Math.max(0, now - (fixed[i] as number)), rand(), rand()) : 600_000);
+        else t = (kd === 2 ? Math.max(now, (fixed[i] as number) + (retry[i] as number)) : ready > now ? ready : now) + (tables[base + ((rand() * QUANTILES) | 0)] as number);
         // Later attempts may fail too: each failure costs part of a run, a retry delay and a new run.
-        for (let a = 0; a < 3 && rand() < (failP[i] as number); a++) t += draw(table, rand()) * rand() + (retry[i] as number) + draw(table, rand());
+        for (let a = 0; a < 3 && rand() < (failP[i] as number); a++) {
+          t += (tables[base + ((rand() * QUANTILES) | 0)] as number) * rand() + (retry[i] as number) + (tables[base + ((rand() * QUANTILES) | 0)] as number);
+        }
       }
       ends[i] = t;
       if (t > lastEnd) { lastEnd = t; last = i; }
@@ -159,29 +171,29 @@ function simulate(input: ForecastInput, p: Plan, pre: Prepared, samples: number,
     if (last >= 0) lastCount[last] = (lastCount[last] as number) + 1;
     for (let i = last; i >= 0; i = via[i] as number) {
       onPath[i] = (onPath[i] as number) + 1;
-      const v = via[i] as number;
-      if (v >= 0) edgeCount.set(i * n + v, (edgeCount.get(i * n + v) ?? 0) + 1);
+      const e = viaEdge[i] as number;
+      if (e >= 0) edgeCount[e] = (edgeCount[e] as number) + 1;
     }
   }
-  return { finish, onPath, path: commonestPath(lastCount, edgeCount, n) };
+  return { finish, onPath, path: commonestPath(p, lastCount, edgeCount) };
 }
 
 /** Follows the most frequent final job back along its most frequent upstream at each step. */
-function commonestPath(lastCount: Uint32Array, edgeCount: Map<number, number>, n: number): number[] {
+function commonestPath(p: Plan, lastCount: Uint32Array, edgeCount: Uint32Array): number[] {
   let i = -1;
   let best = 0;
   lastCount.forEach((c, k) => { if (c > best) { best = c; i = k; } });
-  const upstream = new Map<number, { v: number; c: number }>();
-  for (const [key, c] of edgeCount) {
-    const node = Math.floor(key / n);
-    if (c > (upstream.get(node)?.c ?? 0)) upstream.set(node, { v: key % n, c });
-  }
   const path: number[] = [];
   const seen = new Set<number>();
   while (i >= 0 && !seen.has(i)) {
     path.unshift(i);
     seen.add(i);
-    i = upstream.get(i)?.v ?? -1;
+    let next = -1;
+    let top = 0;
+    for (let e = p.depStart[i] as number; e < (p.depStart[i + 1] as number); e++) {
+      if ((edgeCount[e] as number) > top) { top = edgeCount[e] as number; next = p.deps[e] as number; }
+    }
+    i = next;
   }
   return path;
 }
