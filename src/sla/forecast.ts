@@ -81,7 +81,7 @@ interface Prepared {
   kind: Int8Array; // 0 done, 1 running, 2 failed, 3 pending
   fixed: Float64Array; // done: end; running: start; failed: end of the failed attempt
   /** Every job's quantile table end to end (`QUANTILES` per job); `known` says which are real. */
-  tables: Float64Array;
+  tables: Float32Array;
   known: Uint8Array;
   failP: Float64Array;
   retry: Float64Array;
@@ -92,7 +92,7 @@ const KIND = { done: 0, running: 1, failed: 2, pending: 3 } as const;
 function prepare(input: ForecastInput, p: Plan): Prepared {
   const n = p.names.length;
   const out: Prepared = {
-    kind: new Int8Array(n), fixed: new Float64Array(n), tables: new Float64Array(n * QUANTILES), known: new Uint8Array(n),
+    kind: new Int8Array(n), fixed: new Float64Array(n), tables: new Float32Array(n * QUANTILES), known: new Uint8Array(n),
     failP: new Float64Array(n), retry: new Float64Array(n),
   };
   p.names.forEach((name, i) => {
@@ -110,15 +110,25 @@ function prepare(input: ForecastInput, p: Plan): Prepared {
   return out;
 }
 
+/** A duration drawn from a job's quantile table, interpolating between neighbouring quantiles. */
+function draw(tables: Float32Array, base: number, u: number): number {
+  const x = u * (QUANTILES - 1);
+  const k = x | 0;
+  const lo = tables[base + k] as number;
+  return lo + ((tables[base + k + 1] ?? lo) - lo) * (x - k);
+}
+
 /**
  * Runs the Monte Carlo over flat arrays with an inlined mulberry32 generator (this loop runs
  * jobs × samples times); `forced` pins one job's end, for the time to act.
  */
 function simulate(input: ForecastInput, p: Plan, pre: Prepared, samples: number, forced?: { index: number; end: number }): Sim {
-  let seed = (input.seed ?? 1) >>> 0;
+  // The generator's state lives in a typed array: a uint32 in a closure variable would be boxed
+  // as a heap number on every draw.
+  const state = new Uint32Array([(input.seed ?? 1) >>> 0]);
   const rand = (): number => {
-    seed = (seed + 0x6d2b79f5) >>> 0;
-    let t = seed;
+    const t0 = (state[0] = ((state[0] as number) + 0x6d2b79f5) | 0);
+    let t = t0;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
@@ -157,11 +167,11 @@ function simulate(input: ForecastInput, p: Plan, pre: Prepared, samples: number,
       if (i === forcedIndex) t = forcedEnd > ready ? forcedEnd : ready;
       else if (kd === 0) t = fixed[i] as number;
       else {
-        if (kd === 1) t = now + (known[i] ? residual(tables.subarray(base, base + QUANTILES), Math.max(0, now - (fixed[i] as number)), rand(), rand()) : 600_000);
-        else t = (kd === 2 ? Math.max(now, (fixed[i] as number) + (retry[i] as number)) : ready > now ? ready : now) + (tables[base + ((rand() * QUANTILES) | 0)] as number);
+        if (kd === 1) t = now + (known[i] ? residual(Float64Array.from(tables.subarray(base, base + QUANTILES)), Math.max(0, now - (fixed[i] as number)), rand(), rand()) : 600_000);
+        else t = (kd === 2 ? Math.max(now, (fixed[i] as number) + (retry[i] as number)) : ready > now ? ready : now) + draw(tables, base, rand());
         // Later attempts may fail too: each failure costs part of a run, a retry delay and a new run.
         for (let a = 0; a < 3 && rand() < (failP[i] as number); a++) {
-          t += (tables[base + ((rand() * QUANTILES) | 0)] as number) * rand() + (retry[i] as number) + (tables[base + ((rand() * QUANTILES) | 0)] as number);
+          t += draw(tables, base, rand()) * rand() + (retry[i] as number) + draw(tables, base, rand());
         }
       }
       ends[i] = t;

@@ -97,6 +97,6 @@ describe('the forecast', () => {
   it('falls back to a wide guess, and says so, for a job with a short history', () => {
     const m = buildJobModel(history(10, 3));
     assert.equal(m.confidence, 'low');
-    assert.ok((m.table[250] ?? 0) > (m.table[128] ?? 0) * 1.5);
+    assert.ok((m.table[62] ?? 0) > (m.table[32] ?? 0) * 1.5);
   });
 });
