@@ -7,6 +7,7 @@ import { registerDemo } from './demo.ts';
 import { registerIncidents } from './incidents.ts';
 import { registerIngest } from './ingest.ts';
 import { registerRuns } from './runs.ts';
+import { registerServices } from './services.ts';
 import { registerSignatures } from './signatures.ts';
 
 /** Builds the `medic` command line. */
@@ -33,6 +34,7 @@ export function buildCli(): Command {
   registerRuns(program);
   registerIncidents(program);
   registerSignatures(program);
+  registerServices(program);
   registerDemo(program);
   return program;
 }
