@@ -7,6 +7,7 @@ import { registerDemo } from './demo.ts';
 import { registerIncidents } from './incidents.ts';
 import { registerIngest } from './ingest.ts';
 import { registerRuns } from './runs.ts';
+import { registerForecast } from './forecast.ts';
 import { registerServices } from './services.ts';
 import { registerSignatures } from './signatures.ts';
 
@@ -35,6 +36,7 @@ export function buildCli(): Command {
   registerIncidents(program);
   registerSignatures(program);
   registerServices(program);
+  registerForecast(program);
   registerDemo(program);
   return program;
 }

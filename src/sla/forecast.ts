@@ -30,6 +30,8 @@ export interface ForecastInput {
 export interface Forecast {
   pBreach: number;
   eta: { p50: Date; p90: Date };
+  /** Finish-time quantiles p10, p20 … p90, p99: the fan of the ETA distribution. */
+  fan: { q: number; at: Date }[];
   /** Deadline minus the p90 ETA; negative when the p90 is late. */
   slackMs: number;
   /** The path most often critical, upstream first. */
@@ -231,6 +233,7 @@ export function forecast(input: ForecastInput): Forecast {
   return {
     pBreach: breachShare(sim.finish, deadline),
     eta: { p50: new Date(quantileOf(sorted, 0.5)), p90: new Date(p90) },
+    fan: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.99].map((q) => ({ q, at: new Date(quantileOf(sorted, q)) })),
     slackMs: deadline - p90,
     criticalPath: sim.path.map((i) => p.names[i] as string),
     criticality,

@@ -6,6 +6,7 @@ import { AppError } from '../errors.ts';
 import type { Authenticator } from '../http/auth.ts';
 import { parseServiceFile } from './parse-file.ts';
 import { ServiceDefinition } from './schema.ts';
+import { forecastService } from './service-forecast.ts';
 import { applyService, getService, listServices } from './sql.ts';
 
 /** Services: apply definitions (YAML or JSON), list and read them. */
@@ -35,6 +36,34 @@ export function serviceRoutes(deps: Deps, auth: Authenticator): FastifyPluginAsy
       const s = await getService(deps.pool, req.params.name);
       if (!s) throw new AppError('not_found', `service "${req.params.name}" does not exist`);
       return s;
+    });
+  };
+}
+
+/** `GET /v1/services/:name/forecast[?at=]`: the current instance, or the one running at a past time. */
+export function forecastRoute(deps: Deps, auth: Authenticator): FastifyPluginAsync {
+  return async (root) => {
+    root.withTypeProvider<ZodTypeProvider>().get('/v1/services/:name/forecast', {
+      schema: {
+        summary: 'Forecast a service instance: P(breach), ETA, critical path, time to act, downstream impact',
+        params: z.object({ name: z.string().min(1) }),
+        querystring: z.strictObject({ at: z.coerce.date().optional(), samples: z.coerce.number().int().min(100).max(100_000).default(10_000) }),
+      },
+      onRequest: async (req) => void auth.require(req, 'read'),
+    }, async (req) => {
+      const out = await forecastService(deps.pool, req.params.name, req.query.at ?? deps.clock(), { samples: req.query.samples });
+      switch (out.kind) {
+        case 'forecast':
+          return out.value;
+        case 'unknown-service':
+          throw new AppError('not_found', `service "${req.params.name}" does not exist`);
+        case 'no-instance':
+          throw new AppError('not_found', `service "${req.params.name}" has no instance to forecast: ${out.reason}`);
+        default: {
+          const never: never = out;
+          return never;
+        }
+      }
     });
   };
 }

@@ -1,0 +1,44 @@
+import type { Queryable } from '../db/pool.ts';
+import type { AttemptSample } from './model.ts';
+
+/** A job's runs as Medic stored them, keyed by `namespace/name`. */
+export interface RunRow {
+  job: string;
+  run_key: string;
+  state: string;
+  scheduled_at: Date | null;
+  started_at: Date | null;
+  ended_at: Date | null;
+}
+
+/** The latest run of each of `jobs` that had started (or was scheduled) by `at`. */
+export async function recentRuns(db: Queryable, jobs: string[], at: Date, limit = 50): Promise<RunRow[]> {
+  const r = await db.query<RunRow>(
+    `select j.namespace || '/' || j.name as job, r.run_key, r.state, r.scheduled_at, r.started_at, r.ended_at
+     from jobs j join lateral (
+       select * from runs r where r.job_id = j.id and coalesce(r.started_at, r.scheduled_at, r.state_at) <= $2
+       order by coalesce(r.scheduled_at, r.started_at, r.state_at) desc limit $3) r on true
+     where j.namespace || '/' || j.name = any($1::text[])`,
+    [jobs, at.toISOString(), limit],
+  );
+  return r.rows;
+}
+
+/** Each job's attempts that had ended by `at`, oldest first, over the `days` before it. */
+export async function attemptHistory(db: Queryable, jobs: string[], at: Date, days = 90): Promise<Map<string, AttemptSample[]>> {
+  const r = await db.query<{ job: string; started_at: Date; duration_ms: number; failed: boolean }>(
+    `select j.namespace || '/' || j.name as job, a.started_at, a.duration_ms, a.state in ('failed', 'aborted') as failed
+     from run_attempts a join runs r on r.id = a.run_id join jobs j on j.id = r.job_id
+     where j.namespace || '/' || j.name = any($1::text[]) and a.started_at is not null and a.ended_at is not null
+       and a.ended_at <= $2 and a.started_at >= $2::timestamptz - make_interval(days => $3)
+     order by a.started_at`,
+    [jobs, at.toISOString(), days],
+  );
+  const out = new Map<string, AttemptSample[]>();
+  for (const row of r.rows) {
+    const list = out.get(row.job) ?? [];
+    list.push({ startedAt: row.started_at, durationMs: Number(row.duration_ms), failed: row.failed });
+    out.set(row.job, list);
+  }
+  return out;
+}

@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import type { Deps } from '../../src/deps.ts';
+import { ingest } from '../../src/ingest/ingest.ts';
+import { testApp } from '../support/app.ts';
+import { testStores, type TestDatabase } from '../support/stores.ts';
+
+const MIN = 60_000;
+const day0 = Date.UTC(2026, 10, 1, 1, 0);
+const iso = (t: number) => new Date(t).toISOString();
+
+/** Generic events of one attempt of `job` in instance `key`. */
+function attempt(job: string, key: string, n: number, start: number, minutes: number, failed = false): unknown[] {
+  const base = { job: { namespace: 'close', name: job }, run: { id: `${job}-${key}-${n}`, key, attempt: n } };
+  return [
+    { ...base, type: 'started', time: iso(start), startedAt: iso(start) },
+    { ...base, type: failed ? 'failed' : 'completed', time: iso(start + minutes * MIN), endedAt: iso(start + minutes * MIN), ...(failed ? { error: { message: 'warehouse connection refused' } } : {}) },
+  ];
+}
+
+const services = `name: close
+title: Month close
+jobs:
+  - job: close/extract
+  - job: close/load
+    after: [close/extract]
+  - job: close/report
+    after: [close/load]
+deadline: {kind: duration, minutes: 120}
+downstream: [dashboard]
+---
+name: dashboard
+jobs:
+  - job: close/publish
+deadline: {kind: duration, minutes: 30}
+downstream: [board-pack, audit-feed]
+`;
+
+for (const store of testStores()) {
+  describe(`service forecasts (${store.name})`, () => {
+    let db: TestDatabase;
+    let app: FastifyInstance;
+    let deps: Deps;
+    before(async () => {
+      db = await store.open();
+      ({ app, deps } = await testApp(db));
+      const history: unknown[] = [];
+      for (let d = 0; d < 20; d++) {
+        const t = day0 + d * 86_400_000;
+        const key = `day-${d}`;
+        history.push(...attempt('extract', key, 1, t, 20 + (d % 5)), ...attempt('load', key, 1, t + 26 * MIN, 30 + (d % 7)), ...attempt('report', key, 1, t + 65 * MIN, 10));
+      }
+      // Today: extract done, load failed once after 35 minutes.
+      const today = day0 + 20 * 86_400_000;
+      history.push(...attempt('extract', 'day-20', 1, today, 22), ...attempt('load', 'day-20', 1, today + 25 * MIN, 35, true));
+      await ingest(deps, { orchestrator: 'generic', timeZone: 'UTC', items: history, receivedAt: new Date() });
+      const res = await app.inject({ method: 'POST', url: '/v1/services', payload: services, headers: { 'content-type': 'application/yaml' } });
+      assert.equal(res.statusCode, 200, res.body);
+    });
+    after(async () => {
+      await app.close();
+      await deps.queue.close();
+      await db.close();
+    });
+
+    it('replays a normal past day as on track', async () => {
+      const res = await app.inject(`/v1/services/close/forecast?at=${iso(day0 + 5 * 86_400_000 + 30 * MIN)}&samples=2000`);
+      assert.equal(res.statusCode, 200, res.body);
+      const f = res.json();
+      assert.equal(f.instance.key, 'day-5');
+      assert.ok(f.forecast.pBreach < 0.1, `P(breach) ${f.forecast.pBreach}`);
+      assert.deepEqual(f.forecast.criticalPath, ['close/extract', 'close/load', 'close/report']);
+      assert.equal(f.atRisk, false);
+    });
+
+    it('puts a service at risk when a job on its critical path failed late, naming the time to act and the services hit', async () => {
+      const at = day0 + 20 * 86_400_000 + 95 * MIN;
+      const f = (await app.inject(`/v1/services/close/forecast?at=${iso(at)}&samples=4000`)).json();
+      assert.deepEqual(f.jobs.map((j: { state: string }) => j.state), ['done', 'failed', 'pending']);
+      assert.ok(f.forecast.pBreach > 0.3, `P(breach) ${f.forecast.pBreach}`);
+      assert.equal(f.atRisk, true);
+      assert.equal(f.forecast.timeToAct.job, 'close/load');
+      assert.deepEqual(f.downstream, ['dashboard', 'board-pack', 'audit-feed']);
+      assert.match(f.summary, /^\*Month close\* is at risk: \d+ % chance to miss \d\d:\d\d/);
+      assert.match(f.summary, /\*dashboard\*, \*board-pack\* and 1 more services miss their deadlines/);
+    });
+
+    it('answers 404 for an unknown service and for a service with no run yet', async () => {
+      assert.equal((await app.inject('/v1/services/nope/forecast')).statusCode, 404);
+      const none = await app.inject('/v1/services/dashboard/forecast');
+      assert.equal(none.statusCode, 404);
+      assert.match(none.json().error.message, /no instance/);
+    });
+  });
+}
