@@ -2,6 +2,7 @@ import type { Deps } from './deps.ts';
 import { withTransaction } from './db/pool.ts';
 import { analyseFailure, settleRecovered } from './incidents/analyse.ts';
 import type { JobHandlers } from './queue/catalog.ts';
+import { sweep } from './sla/risks.ts';
 
 /** The queue's job processors, one per catalog entry, over the given dependencies. */
 export function buildHandlers(deps: Deps): JobHandlers {
@@ -16,6 +17,10 @@ export function buildHandlers(deps: Deps): JobHandlers {
     },
     'settle-incidents': async ({ jobId }) => {
       await withTransaction(deps.pool, (tx) => settleRecovered(tx, jobId));
+    },
+    'forecast-sweep': async () => {
+      const outcomes = await sweep(deps.pool, deps.clock());
+      for (const o of outcomes) if (o.kind === 'raised') deps.log.warn({ service: o.service, instance: o.instance }, 'SLA risk raised');
     },
   };
 }

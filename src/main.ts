@@ -46,8 +46,12 @@ export async function work(config: Config): Promise<void> {
   onSignal(() => runtime.close(), runtime.deps.log);
 }
 
+/** How often every service is forecast. @defaultValue one minute */
+const SWEEP_EVERY_MS = 60_000;
+
 function startWorkers(runtime: Runtime): void {
   const { deps } = runtime;
+  void deps.queue.every('forecast-sweep', {}, SWEEP_EVERY_MS);
   deps.queue.startWorkers(buildHandlers(deps), {
     concurrency: deps.config.queueConcurrency,
     onFailed: (f) => {

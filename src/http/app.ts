@@ -8,7 +8,7 @@ import type { Deps } from '../deps.ts';
 import { incidentRoutes } from '../incidents/routes.ts';
 import { ingestRoutes } from '../ingest/routes.ts';
 import { runRoutes } from '../runs/routes.ts';
-import { forecastRoute, serviceRoutes } from '../sla/routes.ts';
+import { forecastRoute, riskRoute, serviceRoutes } from '../sla/routes.ts';
 import { createAuthenticator } from './auth.ts';
 import { errorHandler } from './error-handler.ts';
 import { acceptCompressedBodies } from './gzip.ts';
@@ -53,5 +53,6 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   await app.register(incidentRoutes(deps, auth));
   await app.register(serviceRoutes(deps, auth));
   await app.register(forecastRoute(deps, auth));
+  await app.register(riskRoute(deps, auth));
   return app;
 }

@@ -125,6 +125,8 @@ async function queueAnalyses(deps: IngestDeps, failures: Failure[], runs: Stored
     // One analysis per failed attempt, however many events told Medic about it.
     await deps.queue.enqueue('analyse-failure', f, { jobId: `analyse-failure:${f.runId}:${f.attempt}` });
   }
+  // Every change of a run can move a forecast: one sweep shortly after, however many batches come.
+  if (runs.length > 0) await deps.queue.enqueue('forecast-sweep', {}, { jobId: 'forecast-sweep:after-ingest', delayMs: 2_000 });
   const completed = [...new Set(runs.filter((r) => r.state === 'completed').map((r) => r.job_id))];
   for (const jobId of await jobsWithOpenIncidents(deps.pool, completed)) {
     await deps.queue.enqueue('settle-incidents', { jobId }, { jobId: `settle-incidents:${jobId}`, delayMs: 250 });

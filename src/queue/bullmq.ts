@@ -68,8 +68,14 @@ export function createBullQueue(options: BullQueueOptions): JobQueue {
     async drain(timeoutMs = 30_000) {
       const until = Date.now() + timeoutMs;
       for (;;) {
-        const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
-        if (Object.values(counts).every((n) => n === 0)) return;
+        // The next run of a schedule (`every`) is always delayed: it does not count as work left.
+        // Delayed jobs are read before and after the counts, so a job moving between the delayed
+        // set and the others (due, or failed and backing off) is seen on one side or the other.
+        const pending = async () => (await queue.getDelayed()).filter((j) => !j.id?.startsWith('repeat:')).length;
+        const before = await pending();
+        const counts = await queue.getJobCounts('waiting', 'active', 'prioritized', 'waiting-children');
+        const after = await pending();
+        if (Object.values(counts).every((n) => n === 0) && before === 0 && after === 0) return;
         if (Date.now() > until) throw new Error(`queue not drained after ${timeoutMs} ms: ${JSON.stringify(counts)}`);
         await new Promise((r) => setTimeout(r, 50));
       }

@@ -22,6 +22,12 @@ export const jobCatalog = {
     attempts: 5,
     backoffMs: 1_000,
   },
+  /** Forecast every service and raise, update or clear its SLA risk. */
+  'forecast-sweep': {
+    payload: z.object({}),
+    attempts: 2,
+    backoffMs: 5_000,
+  },
 } as const satisfies Record<string, JobSpec>;
 
 export interface JobSpec {

@@ -6,6 +6,7 @@ import { AppError } from '../errors.ts';
 import type { Authenticator } from '../http/auth.ts';
 import { parseServiceFile } from './parse-file.ts';
 import { ServiceDefinition } from './schema.ts';
+import { listRisks } from './risks.ts';
 import { forecastService } from './service-forecast.ts';
 import { applyService, getService, listServices } from './sql.ts';
 
@@ -37,6 +38,16 @@ export function serviceRoutes(deps: Deps, auth: Authenticator): FastifyPluginAsy
       if (!s) throw new AppError('not_found', `service "${req.params.name}" does not exist`);
       return s;
     });
+  };
+}
+
+/** `GET /v1/sla/risks`: the SLA risks raised by the forecast sweep, newest first. */
+export function riskRoute(deps: Deps, auth: Authenticator): FastifyPluginAsync {
+  return async (root) => {
+    root.withTypeProvider<ZodTypeProvider>().get('/v1/sla/risks', {
+      schema: { summary: 'SLA risks raised from forecasts', querystring: z.strictObject({ status: z.enum(['open', 'cleared']).optional() }) },
+      onRequest: async (req) => void auth.require(req, 'read'),
+    }, async (req) => ({ risks: await listRisks(deps.pool, req.query.status) }));
   };
 }
 

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../src/deps.ts';
 import { ingest } from '../../src/ingest/ingest.ts';
+import { sweep } from '../../src/sla/risks.ts';
 import { testApp } from '../support/app.ts';
 import { testStores, type TestDatabase } from '../support/stores.ts';
 
@@ -84,6 +85,18 @@ for (const store of testStores()) {
       assert.deepEqual(f.downstream, ['dashboard', 'board-pack', 'audit-feed']);
       assert.match(f.summary, /^\*Month close\* is at risk: \d+ % chance to miss \d\d:\d\d/);
       assert.match(f.summary, /\*dashboard\*, \*board-pack\* and 1 more services miss their deadlines/);
+    });
+
+    it('raises an SLA risk once per instance and updates it on later sweeps', async () => {
+      const at = new Date(day0 + 20 * 86_400_000 + 95 * MIN);
+      const first = await sweep(db.pool, at, 2_000);
+      assert.deepEqual(first.find((o) => o.service === 'close'), { kind: 'raised', service: 'close', instance: 'day-20' });
+      assert.equal(first.find((o) => o.service === 'dashboard')?.kind, 'skipped');
+      const second = await sweep(db.pool, new Date(at.getTime() + MIN), 2_000);
+      assert.equal(second.find((o) => o.service === 'close')?.kind, 'updated');
+      const risks = (await app.inject('/v1/sla/risks?status=open')).json().risks as { service: string; summary: string }[];
+      assert.equal(risks.length, 1);
+      assert.match(risks[0]?.summary ?? '', /Month close\* is at risk/);
     });
 
     it('answers 404 for an unknown service and for a service with no run yet', async () => {

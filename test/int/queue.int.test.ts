@@ -21,6 +21,7 @@ function recordingHandlers(behaviour: (runId: number, attempt: number) => void) 
       behaviour(runId, ctx.attempt);
     },
     'settle-incidents': async () => undefined,
+    'forecast-sweep': async () => undefined,
   };
   return { calls, handlers };
 }
