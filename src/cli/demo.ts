@@ -3,6 +3,12 @@ import { loadDemoHistory } from '../demo/load.ts';
 import type { Deps } from '../deps.ts';
 import { incidentDetail } from '../incidents/evidence.ts';
 import { listIncidents, listSignatures } from '../incidents/read-sql.ts';
+import { readFile } from 'node:fs/promises';
+import { demoWorld } from '../demo/history.ts';
+import { parseServiceFile } from '../sla/parse-file.ts';
+import { forecastService } from '../sla/service-forecast.ts';
+import { applyService } from '../sla/sql.ts';
+import { renderForecast } from './forecast.ts';
 import { renderIncident } from './incidents.ts';
 import { buildHandlers } from '../handlers.ts';
 import { listJobs, listRuns } from '../runs/sql.ts';
@@ -23,6 +29,20 @@ async function showSignatures(deps: Deps): Promise<void> {
   if (!detail) return;
   console.log('\n5. The latest failure of the commonest signature, matched to its past fixes\n');
   console.log(renderIncident(detail));
+}
+
+/** Applies the example services and replays today's close just after its second load failure. */
+async function showForecast(deps: Deps): Promise<void> {
+  const file = new URL('../../examples/services/finance.yaml', import.meta.url);
+  const parsed = parseServiceFile(await readFile(file, 'utf8'));
+  if (parsed.kind !== 'ok') return;
+  for (const s of parsed.services) await applyService(deps.pool, s);
+  const { replayAt } = demoWorld(deps.clock());
+  const out = await forecastService(deps.pool, 'finance-close', replayAt);
+  if (out.kind !== 'forecast') return;
+  console.log(`\n6. Today's financial close, replayed at ${replayAt.toISOString().slice(11, 16)} UTC (load_dw has just failed twice)\n`);
+  const deadline = parsed.services.find((s) => s.name === 'finance-close')?.deadline;
+  if (deadline) console.log(renderForecast(out.value, deadline));
 }
 
 export function registerDemo(program: Command): void {
@@ -49,6 +69,7 @@ export function registerDemo(program: Command): void {
         console.log(table(['run', 'job', 'tries', 'ended (UTC)', 'error'],
           failures.map((r) => [r.id, clip(`${r.job.namespace}/${r.job.name}`, 36), r.attempts, shortTime(r.ended_at), clip(r.error_message, 60)])));
         await showSignatures(deps);
+        await showForecast(deps);
       } finally {
         await runtime.close();
       }

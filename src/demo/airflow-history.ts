@@ -46,6 +46,27 @@ export function financeCloseDay(r: Random, slot: Date): unknown[] {
   return events;
 }
 
+/**
+ * Today's close, still in flight: the extracts ran long and load_dw failed twice, the second time
+ * at 03:40 UTC. Replayed a few minutes later it is the service at risk that the demo shows.
+ */
+export function financeCloseToday(r: Random, slot: Date): { events: unknown[]; secondFailure: Date } {
+  const runId = `scheduled__${slot.toISOString().replace('.000Z', '+00:00')}`;
+  const dagRunUuid = r.uuid();
+  const t0 = slot.getTime();
+  const events: unknown[] = [];
+  const run = (task: string, tryNumber: number, start: number, end: number, failed: boolean) => {
+    const base = { slot, runId, dagRunUuid, task, tryNumber, taskUuid: r.uuid() };
+    events.push(olEvent('START', new Date(start), base));
+    events.push(olEvent(failed ? 'FAIL' : 'COMPLETE', new Date(end), base, failed ? failureKinds.connectionRefused(r) : undefined));
+  };
+  run('extract_erp', 1, t0 + 20_000, t0 + 48 * MINUTE, false);
+  run('extract_bank', 1, t0 + 25_000, t0 + 31 * MINUTE, false);
+  run('load_dw', 1, t0 + 49 * MINUTE, t0 + 112 * MINUTE, true);
+  run('load_dw', 2, t0 + 117 * MINUTE, t0 + 160 * MINUTE, true);
+  return { events, secondFailure: new Date(t0 + 160 * MINUTE) };
+}
+
 interface TaskTry {
   slot: Date;
   runId: string;

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Orchestrator } from '../runs/schema.ts';
-import { financeCloseDay, financeClose } from './airflow-history.ts';
+import { financeCloseDay, financeCloseToday, financeClose } from './airflow-history.ts';
 import { featurePipelineDay, featurePipeline } from './argo-history.ts';
 import { payroll, payrollDay } from './controlm-history.ts';
 import { accountOpeningDay } from './generic-history.ts';
@@ -20,6 +20,11 @@ export interface DemoBatch {
  * generic format), with the failures and retries such systems have. Same seed, same history.
  */
 export function demoHistory(until: Date, days = 28, seed = 20261124): DemoBatch[] {
+  return demoWorld(until, days, seed).batches;
+}
+
+/** The demo history and the moment worth replaying: just after today's second load failure. */
+export function demoWorld(until: Date, days = 28, seed = 20261124): { batches: DemoBatch[]; replayAt: Date } {
   const r = seeded(seed);
   const today = Date.UTC(until.getUTCFullYear(), until.getUTCMonth(), until.getUTCDate());
   const airflow: unknown[] = [];
@@ -34,10 +39,13 @@ export function demoHistory(until: Date, days = 28, seed = 20261124): DemoBatch[
     if (local.weekday <= 5) controlm.push({ statuses: payrollDay(r, local) });
     generic.push(...accountOpeningDay(r, new Date(day)));
   }
-  return [
+  const today_ = financeCloseToday(r, new Date(today + financeClose.slotHourUtc * 3_600_000));
+  airflow.push(...today_.events);
+  const batches: DemoBatch[] = [
     { orchestrator: 'openlineage', instance: 'airflow-prod', timeZone: 'UTC', payloads: airflow },
     { orchestrator: 'argo', instance: 'argo-ml', timeZone: 'UTC', payloads: argo },
     { orchestrator: 'controlm', instance: payroll.server, timeZone: payroll.timeZone, payloads: controlm },
     { orchestrator: 'generic', instance: 'onboarding-api', timeZone: 'UTC', payloads: generic },
   ];
+  return { batches, replayAt: new Date(today_.secondFailure.getTime() + 5 * 60_000) };
 }
