@@ -7,6 +7,7 @@ import { registerDemo } from './demo.ts';
 import { registerIncidents } from './incidents.ts';
 import { registerIngest } from './ingest.ts';
 import { registerRuns } from './runs.ts';
+import { registerBuffers } from './buffers.ts';
 import { registerForecast } from './forecast.ts';
 import { registerServices } from './services.ts';
 import { registerSignatures } from './signatures.ts';
@@ -37,6 +38,7 @@ export function buildCli(): Command {
   registerSignatures(program);
   registerServices(program);
   registerForecast(program);
+  registerBuffers(program);
   registerDemo(program);
   return program;
 }

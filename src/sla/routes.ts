@@ -6,6 +6,7 @@ import { AppError } from '../errors.ts';
 import type { Authenticator } from '../http/auth.ts';
 import { parseServiceFile } from './parse-file.ts';
 import { ServiceDefinition } from './schema.ts';
+import { findTimeBuffers } from './insights.ts';
 import { listRisks } from './risks.ts';
 import { forecastService } from './service-forecast.ts';
 import { applyService, getService, listServices } from './sql.ts';
@@ -48,6 +49,10 @@ export function riskRoute(deps: Deps, auth: Authenticator): FastifyPluginAsync {
       schema: { summary: 'SLA risks raised from forecasts', querystring: z.strictObject({ status: z.enum(['open', 'cleared']).optional() }) },
       onRequest: async (req) => void auth.require(req, 'read'),
     }, async (req) => ({ risks: await listRisks(deps.pool, req.query.status) }));
+    root.withTypeProvider<ZodTypeProvider>().get('/v1/insights/time-buffers', {
+      schema: { summary: 'Downstream jobs that start on a clock rather than on their inputs', querystring: z.strictObject({ at: z.coerce.date().optional() }) },
+      onRequest: async (req) => void auth.require(req, 'read'),
+    }, async (req) => ({ time_buffers: await findTimeBuffers(deps.pool, req.query.at ?? deps.clock()) }));
   };
 }
 

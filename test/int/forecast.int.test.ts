@@ -36,6 +36,13 @@ jobs:
   - job: close/publish
 deadline: {kind: duration, minutes: 30}
 downstream: [board-pack, audit-feed]
+---
+name: reporting
+jobs:
+  - job: close/snapshot
+  - job: close/daily_report
+    after: [close/snapshot]
+deadline: {kind: time, at: "03:00", timeZone: UTC}
 `;
 
 for (const store of testStores()) {
@@ -52,6 +59,11 @@ for (const store of testStores()) {
         const key = `day-${d}`;
         history.push(...attempt('extract', key, 1, t, 20 + (d % 5)), ...attempt('load', key, 1, t + 26 * MIN, 30 + (d % 7)), ...attempt('report', key, 1, t + 65 * MIN, 10));
       }
+      // A report that starts at 02:00 sharp while its snapshot is ready anywhere from 01:20 to 02:30.
+      [20, 35, 90, 40, 70, 25, 80, 30].forEach((readyMin, d) => {
+        const t = day0 + d * 86_400_000; // 01:00
+        history.push(...attempt('snapshot', `day-${d}`, 1, t, readyMin), ...attempt('daily_report', `day-${d}`, 1, t + 60 * MIN, 5));
+      });
       // Today: extract done, load failed once after 35 minutes.
       const today = day0 + 20 * 86_400_000;
       history.push(...attempt('extract', 'day-20', 1, today, 22), ...attempt('load', 'day-20', 1, today + 25 * MIN, 35, true));
@@ -97,6 +109,16 @@ for (const store of testStores()) {
       const risks = (await app.inject('/v1/sla/risks?status=open')).json().risks as { service: string; summary: string }[];
       assert.equal(risks.length, 1);
       assert.match(risks[0]?.summary ?? '', /Month close\* is at risk/);
+    });
+
+    it('finds the report that starts on a clock, and only it, with the runs it started on stale input', async () => {
+      const res = await app.inject(`/v1/insights/time-buffers?at=${iso(day0 + 21 * 86_400_000)}`);
+      assert.equal(res.statusCode, 200);
+      const found = res.json().time_buffers as { upstream: string; downstream: string; startedBeforeInput: number; worstEarlyMin: number; services: string[] }[];
+      assert.deepEqual(found.map((b) => `${b.upstream} → ${b.downstream}`), ['close/snapshot → close/daily_report']);
+      assert.equal(found[0]?.startedBeforeInput, 3);
+      assert.equal(found[0]?.worstEarlyMin, 30);
+      assert.deepEqual(found[0]?.services, ['reporting']);
     });
 
     it('answers 404 for an unknown service and for a service with no run yet', async () => {

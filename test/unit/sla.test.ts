@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { deadlineFor } from '../../src/sla/deadline.ts';
 import { forecast, type JobState } from '../../src/sla/forecast.ts';
 import { buildJobModel, type JobModel } from '../../src/sla/model.ts';
+import { detectTimeBuffer } from '../../src/sla/buffers.ts';
 import { parseServiceFile } from '../../src/sla/parse-file.ts';
 
 const MIN = 60_000;
@@ -98,5 +99,22 @@ describe('the forecast', () => {
     const m = buildJobModel(history(10, 3));
     assert.equal(m.confidence, 'low');
     assert.ok((m.table[62] ?? 0) > (m.table[32] ?? 0) * 1.5);
+  });
+});
+
+describe('time buffers', () => {
+  const day = (d: number, minute: number) => Date.UTC(2026, 10, 1 + d, 0, minute);
+  it('finds a consumer that starts at 02:00 whatever time its input is ready', () => {
+    const ends = [80, 95, 150, 100, 130, 85, 140, 90];
+    const b = detectTimeBuffer('etl/load', 'bi/report', ends.map((e, d) => ({ upstreamEnd: day(d, e), downstreamStart: day(d, 120 + (d % 2)) })));
+    assert.ok(b);
+    assert.ok(b.startMinute >= 120 && b.startMinute <= 121, String(b.startMinute));
+    assert.equal(b.startedBeforeInput, 3);
+    assert.equal(b.worstEarlyMin, 30);
+    assert.ok(b.medianIdleMin >= 20);
+  });
+  it('does not flag a consumer that starts on its input', () => {
+    const ends = [80, 95, 150, 100, 130, 85, 140, 90];
+    assert.equal(detectTimeBuffer('etl/load', 'bi/report', ends.map((e, d) => ({ upstreamEnd: day(d, e), downstreamStart: day(d, e + 2) }))), undefined);
   });
 });
