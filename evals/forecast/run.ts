@@ -10,6 +10,7 @@ import { mean } from 'simple-statistics';
 import { forecast, type JobState } from '../../src/sla/forecast.ts';
 import { buildJobModel } from '../../src/sla/model.ts';
 import { dag, generate, MIN, samplesOf, type Day } from './history.ts';
+import { printWorkflowBacktest } from './workflows.ts';
 
 /** Where each job stood at `at` on `day`. */
 function statesAt(day: Day, at: number): Map<string, JobState> {
@@ -93,6 +94,7 @@ function main(): void {
     console.log(`reliability, ${k}`);
     console.log(reliability(scored[k]).join('\n'));
   }
+  printWorkflowBacktest();
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) main();
