@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isTimeZone } from './time-zone.ts';
 
 /** An API token and what it may do. */
 export const Scope = z.enum(['ingest', 'read', 'decide', 'approve', 'admin']);
@@ -79,7 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
-  if (!isValidTimeZone(e.MEDIC_TIME_ZONE)) {
+  if (!isTimeZone(e.MEDIC_TIME_ZONE)) {
     throw new ConfigError(`invalid configuration:\n  MEDIC_TIME_ZONE: unknown time zone "${e.MEDIC_TIME_ZONE}"`);
   }
   if (e.MEDIC_EMBEDDER === 'openai' && !e.OPENAI_API_KEY && !e.OPENAI_BASE_URL) {
@@ -105,13 +106,4 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       : { kind: 'hashing' as const, dimensions: e.MEDIC_EMBEDDING_DIMENSIONS },
     stormWindowMs: e.MEDIC_STORM_WINDOW_MINUTES * 60_000,
   });
-}
-
-function isValidTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -4,16 +4,9 @@ import { z } from 'zod';
 import type { Deps } from '../deps.ts';
 import type { Authenticator } from '../http/auth.ts';
 import { Orchestrator } from '../runs/schema.ts';
+import { TimeZone } from '../time-zone.ts';
 import { ingest, type IngestSummary } from './ingest.ts';
 
-const TimeZone = z.string().refine((zone) => {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}, 'is not an IANA time zone such as Europe/Berlin');
 
 /** `POST /v1/events`: one payload (`event`) or many (`events`) in one orchestrator's own format. */
 export const EventsBody = z

@@ -4,15 +4,8 @@
  * day's close, one customer's application).
  */
 import { z } from 'zod';
+import { TimeZone } from '../time-zone.ts';
 
-const TimeZone = z.string().refine((zone) => {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}, 'is not an IANA time zone such as Europe/Berlin');
 
 /** When a service instance must be done. */
 export const Deadline = z.discriminatedUnion('kind', [
