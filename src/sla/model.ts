@@ -108,7 +108,7 @@ function weekdayOf(d: Date): number {
  * A remaining duration for an attempt that has run `elapsedMs` already: drawn from the part of
  * the distribution beyond what has elapsed; past the whole table, a quarter more is expected.
  */
-export function residual(table: Float64Array, elapsedMs: number, u: number, v: number): number {
+export function residual(table: ArrayLike<number>, elapsedMs: number, u: number, v: number): number {
   let lo = 0;
   while (lo < TABLE && (table[lo] ?? 0) <= elapsedMs) lo++;
   if (lo >= TABLE - 2) return elapsedMs * -Math.log(1 - v) * 0.25;

@@ -83,9 +83,13 @@ function draw(tables: Float32Array, base: number, u: number): number {
   return lo + ((tables[base + k + 1] ?? lo) - lo) * (x - k);
 }
 
+/** Samples simulated together: one job's values for a chunk sit side by side in memory. */
+const CHUNK = 1_024;
+
 /**
- * Runs the Monte Carlo over flat arrays with an inlined mulberry32 generator (this loop runs
- * jobs × samples times); `forced` pins one job's end, for the time to act.
+ * Runs the Monte Carlo job by job over chunks of samples (each job's draws for a chunk are one
+ * contiguous array, which is what makes 10,000 samples of a large DAG affordable), with an
+ * inlined mulberry32 generator; `forced` pins one job's end, for the time to act.
  */
 export function simulate(input: ForecastInput, p: Plan, pre: Prepared, samples: number, forced?: { index: number; end: number }): Sim {
   // The generator's state lives in a typed array: a uint32 in a closure variable would be boxed
@@ -101,53 +105,64 @@ export function simulate(input: ForecastInput, p: Plan, pre: Prepared, samples: 
   const n = p.names.length;
   const now = input.now.getTime();
   const start = input.start.getTime();
-  const ends = new Float64Array(n);
-  const via = new Int32Array(n);
-  const finish = new Float64Array(samples);
-  const onPath = new Uint32Array(n);
-  const lastCount = new Uint32Array(n);
-  const viaEdge = new Int32Array(n);
-  const edgeCount = new Uint32Array(p.deps.length);
   const { order, depStart, deps } = p;
   const { kind, fixed, tables, known, failP, retry } = pre;
   const forcedIndex = forced ? forced.index : -1;
   const forcedEnd = forced ? forced.end : 0;
-  for (let s = 0; s < samples; s++) {
-    let last = -1;
-    let lastEnd = -Infinity;
+  const ends = new Float64Array(n * CHUNK);
+  const viaEdge = new Int32Array(n * CHUNK);
+  const ready = new Float64Array(CHUNK);
+  const lastEnd = new Float64Array(CHUNK);
+  const last = new Int32Array(CHUNK);
+  const finish = new Float64Array(samples);
+  const onPath = new Uint32Array(n);
+  const lastCount = new Uint32Array(n);
+  const edgeCount = new Uint32Array(deps.length);
+  for (let from = 0; from < samples; from += CHUNK) {
+    const c = Math.min(CHUNK, samples - from);
+    lastEnd.fill(-Infinity);
     for (let k = 0; k < n; k++) {
       const i = order[k] as number;
-      let ready = start;
-      let from = -1;
-      let edge = -1;
+      const row = i * CHUNK;
+      ready.fill(start, 0, c);
+      viaEdge.fill(-1, row, row + c);
       for (let e = depStart[i] as number, stop = depStart[i + 1] as number; e < stop; e++) {
-        const d = deps[e] as number;
-        if ((ends[d] as number) > ready) { ready = ends[d] as number; from = d; edge = e; }
-      }
-      via[i] = from;
-      viaEdge[i] = edge;
-      let t: number;
-      const kd = kind[i] as number;
-      const base = i * QUANTILES;
-      if (i === forcedIndex) t = forcedEnd > ready ? forcedEnd : ready;
-      else if (kd === 0) t = fixed[i] as number;
-      else {
-        if (kd === 1) t = now + (known[i] ? residual(Float64Array.from(tables.subarray(base, base + QUANTILES)), Math.max(0, now - (fixed[i] as number)), rand(), rand()) : 600_000);
-        else t = (kd === 2 ? Math.max(now, (fixed[i] as number) + (retry[i] as number)) : ready > now ? ready : now) + draw(tables, base, rand());
-        // Later attempts may fail too: each failure costs part of a run, a retry delay and a new run.
-        for (let a = 0; a < 3 && rand() < (failP[i] as number); a++) {
-          t += draw(tables, base, rand()) * rand() + (retry[i] as number) + draw(tables, base, rand());
+        const drow = (deps[e] as number) * CHUNK;
+        for (let s = 0; s < c; s++) {
+          const v = ends[drow + s] as number;
+          if (v > (ready[s] as number)) { ready[s] = v; viaEdge[row + s] = e; }
         }
       }
-      ends[i] = t;
-      if (t > lastEnd) { lastEnd = t; last = i; }
+      const kd = kind[i] as number;
+      const base = i * QUANTILES;
+      const fp = failP[i] as number;
+      const rt = retry[i] as number;
+      for (let s = 0; s < c; s++) {
+        const r0 = ready[s] as number;
+        let t: number;
+        if (i === forcedIndex) t = forcedEnd > r0 ? forcedEnd : r0;
+        else if (kd === 0) t = fixed[i] as number;
+        else {
+          if (kd === 1) t = now + (known[i] ? residual(tables.subarray(base, base + QUANTILES), Math.max(0, now - (fixed[i] as number)), rand(), rand()) : 600_000);
+          else t = (kd === 2 ? Math.max(now, (fixed[i] as number) + rt) : r0 > now ? r0 : now) + draw(tables, base, rand());
+          // Later attempts may fail too: each failure costs part of a run, a retry delay and a new run.
+          for (let a = 0; a < 3 && rand() < fp; a++) t += draw(tables, base, rand()) * rand() + rt + draw(tables, base, rand());
+        }
+        ends[row + s] = t;
+        if (t > (lastEnd[s] as number)) { lastEnd[s] = t; last[s] = i; }
+      }
     }
-    finish[s] = lastEnd;
-    if (last >= 0) lastCount[last] = (lastCount[last] as number) + 1;
-    for (let i = last; i >= 0; i = via[i] as number) {
-      onPath[i] = (onPath[i] as number) + 1;
-      const e = viaEdge[i] as number;
-      if (e >= 0) edgeCount[e] = (edgeCount[e] as number) + 1;
+    for (let s = 0; s < c; s++) {
+      finish[from + s] = lastEnd[s] as number;
+      let i = last[s] as number;
+      lastCount[i] = (lastCount[i] as number) + 1;
+      while (i >= 0) {
+        onPath[i] = (onPath[i] as number) + 1;
+        const e = viaEdge[i * CHUNK + s] as number;
+        if (e < 0) break;
+        edgeCount[e] = (edgeCount[e] as number) + 1;
+        i = deps[e] as number;
+      }
     }
   }
   return { finish, onPath, path: commonestPath(p, lastCount, edgeCount) };
