@@ -4,7 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from '../src/db/pool.ts';
-import { ingest } from '../src/ingest/ingest.ts';
+import { ingestInLanes } from './ingest-lanes.ts';
 import { createInProcessQueue } from '../src/queue/in-process.ts';
 import { openLineageEvents } from './ol-events.ts';
 
@@ -19,16 +19,7 @@ const db = await openDatabase({ databaseUrl: url, dataDir: 'unused', maxConnecti
 const queue = createInProcessQueue();
 parentPort?.postMessage({ ready: true });
 await new Promise<void>((resolve) => parentPort?.once('message', () => resolve()));
-let next = 0;
-let accepted = 0;
-await Promise.all(Array.from({ length: lanes }, async () => {
-  while (next < mine.length) {
-    const items = mine.slice(next, next + batch);
-    next += batch;
-    const s = await ingest({ pool: db.pool, queue }, { orchestrator: 'openlineage', timeZone: 'UTC', items, receivedAt: new Date() });
-    accepted += s.accepted;
-  }
-}));
+const accepted = await ingestInLanes(db.pool, queue, mine, batch, lanes);
 await queue.close();
 await db.close();
 parentPort?.postMessage({ done: true, accepted });

@@ -10,10 +10,10 @@ import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { migrate, readMigrations } from '../src/db/migrate.ts';
 import { openDatabase, type Database } from '../src/db/pool.ts';
-import { ingest } from '../src/ingest/ingest.ts';
 import { createInProcessQueue } from '../src/queue/in-process.ts';
 import { MIGRATIONS_DIR } from '../src/runtime.ts';
 import { Worker } from 'node:worker_threads';
+import { ingestInLanes } from './ingest-lanes.ts';
 import { openLineageEvents } from './ol-events.ts';
 
 const arg = (name: string, fallback: number) => {
@@ -30,18 +30,9 @@ interface Rate {
 /** Ingests `payloads` through the full path (adapter, dedupe, fold, upserts) with `lanes` concurrent batches. */
 async function ingestAll(db: Database, payloads: unknown[], batch: number, lanes: number): Promise<Rate> {
   const queue = createInProcessQueue(); // failures are queued, not analysed: this measures ingest alone
-  let next = 0;
-  let events = 0;
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
-  await Promise.all(Array.from({ length: lanes }, async () => {
-    while (next < payloads.length) {
-      const items = payloads.slice(next, next + batch);
-      next += batch;
-      const s = await ingest({ pool: db.pool, queue }, { orchestrator: 'openlineage', timeZone: 'UTC', items, receivedAt: new Date() });
-      events += s.accepted;
-    }
-  }));
+  const events = await ingestInLanes(db.pool, queue, payloads, batch, lanes);
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
   if (process.env.BENCH_CPU) console.error(`node cpu ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s of ${seconds.toFixed(2)} s`);
