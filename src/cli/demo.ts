@@ -4,7 +4,6 @@ import type { Deps } from '../deps.ts';
 import { incidentDetail } from '../incidents/evidence.ts';
 import { listIncidents, listSignatures } from '../incidents/read-sql.ts';
 import { readFile } from 'node:fs/promises';
-import { demoWorld } from '../demo/history.ts';
 import { parseServiceFile } from '../sla/parse-file.ts';
 import { forecastService } from '../sla/service-forecast.ts';
 import { applyService } from '../sla/sql.ts';
@@ -32,12 +31,11 @@ async function showSignatures(deps: Deps): Promise<void> {
 }
 
 /** Applies the example services and replays today's close just after its second load failure. */
-async function showForecast(deps: Deps): Promise<void> {
+async function showForecast(deps: Deps, replayAt: Date): Promise<void> {
   const file = new URL('../../examples/services/finance.yaml', import.meta.url);
   const parsed = parseServiceFile(await readFile(file, 'utf8'));
   if (parsed.kind !== 'ok') return;
   for (const s of parsed.services) await applyService(deps.pool, s);
-  const { replayAt } = demoWorld(deps.clock());
   const out = await forecastService(deps.pool, 'finance-close', replayAt);
   if (out.kind !== 'forecast') return;
   console.log(`\n6. Today's financial close, replayed at ${replayAt.toISOString().slice(11, 16)} UTC (load_dw has just failed twice)\n`);
@@ -54,7 +52,7 @@ export function registerDemo(program: Command): void {
       try {
         if (deps.queue.kind === 'in-process') deps.queue.startWorkers(buildHandlers(deps), { concurrency: 2 });
         console.log(`Medic demo — store: ${deps.store}, queue: ${deps.queue.kind}\n`);
-        const loaded = await loadDemoHistory(deps, Math.max(1, Number.parseInt(opts.days, 10) || 28));
+        const { results: loaded, replayAt } = await loadDemoHistory(deps, Math.max(1, Number.parseInt(opts.days, 10) || 28));
         console.log('1. Ingest: each source in its own format, through the same adapters as the API');
         console.log(table(['source', 'format', 'payloads', 'accepted', 'duplicate', 'rejected'],
           loaded.map((l) => [l.instance, l.orchestrator, l.payloads, l.summary.accepted, l.summary.duplicate, l.summary.rejected])));
@@ -69,7 +67,7 @@ export function registerDemo(program: Command): void {
         console.log(table(['run', 'job', 'tries', 'ended (UTC)', 'error'],
           failures.map((r) => [r.id, clip(`${r.job.namespace}/${r.job.name}`, 36), r.attempts, shortTime(r.ended_at), clip(r.error_message, 60)])));
         await showSignatures(deps);
-        await showForecast(deps);
+        await showForecast(deps, replayAt);
       } finally {
         await runtime.close();
       }

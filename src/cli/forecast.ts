@@ -3,6 +3,7 @@ import { openRuntime } from '../runtime.ts';
 import { clockTime } from '../sla/deadline.ts';
 import { forecastService, type ServiceForecast } from '../sla/service-forecast.ts';
 import type { Deadline } from '../sla/schema.ts';
+import { getService } from '../sla/sql.ts';
 import { configOrExit, quiet } from './config.ts';
 
 /** The ETA distribution as a fan: one bar per quantile, the deadline marked with `|`. */
@@ -50,8 +51,8 @@ export function registerForecast(program: Command): void {
           console.error(out.kind === 'unknown-service' ? `service "${service}" does not exist` : out.reason);
           return;
         }
-        const def = (await runtime.deps.pool.query<{ definition: { deadline: Deadline } }>('select definition from services where name = $1', [service])).rows[0];
-        console.log(opts.json ? JSON.stringify(out.value, null, 2) : renderForecast(out.value, def?.definition.deadline ?? { kind: 'duration', minutes: 60 }));
+        const stored = await getService(runtime.deps.pool, service);
+        console.log(opts.json ? JSON.stringify(out.value, null, 2) : renderForecast(out.value, stored?.definition.deadline ?? { kind: 'duration', minutes: 60 }));
       } finally {
         await runtime.close();
       }

@@ -17,13 +17,10 @@ export interface DemoBatch {
 /**
  * A realistic history of four orchestrators over the `days` before `until` (finance close in
  * Airflow via OpenLineage, an ML pipeline in Argo, payroll in Control-M, account opening in the
- * generic format), with the failures and retries such systems have. Same seed, same history.
+ * generic format), with the failures and retries such systems have, plus today's close still in
+ * flight; `replayAt` is the moment worth replaying, just after its second load failure. Same
+ * seed, same history.
  */
-export function demoHistory(until: Date, days = 28, seed = 20261124): DemoBatch[] {
-  return demoWorld(until, days, seed).batches;
-}
-
-/** The demo history and the moment worth replaying: just after today's second load failure. */
 export function demoWorld(until: Date, days = 28, seed = 20261124): { batches: DemoBatch[]; replayAt: Date } {
   const r = seeded(seed);
   const today = Date.UTC(until.getUTCFullYear(), until.getUTCMonth(), until.getUTCDate());
@@ -39,13 +36,13 @@ export function demoWorld(until: Date, days = 28, seed = 20261124): { batches: D
     if (local.weekday <= 5) controlm.push({ statuses: payrollDay(r, local) });
     generic.push(...accountOpeningDay(r, new Date(day)));
   }
-  const today_ = financeCloseToday(r, new Date(today + financeClose.slotHourUtc * 3_600_000));
-  airflow.push(...today_.events);
+  const inFlight = financeCloseToday(r, new Date(today + financeClose.slotHourUtc * 3_600_000));
+  airflow.push(...inFlight.events);
   const batches: DemoBatch[] = [
     { orchestrator: 'openlineage', instance: 'airflow-prod', timeZone: 'UTC', payloads: airflow },
     { orchestrator: 'argo', instance: 'argo-ml', timeZone: 'UTC', payloads: argo },
     { orchestrator: 'controlm', instance: payroll.server, timeZone: payroll.timeZone, payloads: controlm },
     { orchestrator: 'generic', instance: 'onboarding-api', timeZone: 'UTC', payloads: generic },
   ];
-  return { batches, replayAt: new Date(today_.secondFailure.getTime() + 5 * 60_000) };
+  return { batches, replayAt: new Date(inFlight.secondFailure.getTime() + 5 * 60_000) };
 }

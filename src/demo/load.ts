@@ -1,6 +1,6 @@
 import type { Deps } from '../deps.ts';
 import { ingest, type IngestSummary } from '../ingest/ingest.ts';
-import { demoHistory } from './history.ts';
+import { demoWorld } from './history.ts';
 
 export interface DemoLoadResult {
   orchestrator: string;
@@ -9,10 +9,14 @@ export interface DemoLoadResult {
   summary: Omit<IngestSummary, 'items'>;
 }
 
-/** Ingests the demo history through the same path as the API; a second load adds nothing. */
-export async function loadDemoHistory(deps: Pick<Deps, 'pool' | 'queue' | 'clock'>, days = 28): Promise<DemoLoadResult[]> {
+/**
+ * Ingests the demo history through the same path as the API (a second load adds nothing) and
+ * says when today's in-flight close is worth replaying.
+ */
+export async function loadDemoHistory(deps: Pick<Deps, 'pool' | 'queue' | 'clock'>, days = 28): Promise<{ results: DemoLoadResult[]; replayAt: Date }> {
   const results: DemoLoadResult[] = [];
-  for (const batch of demoHistory(deps.clock(), days)) {
+  const world = demoWorld(deps.clock(), days);
+  for (const batch of world.batches) {
     const total = { accepted: 0, duplicate: 0, ignored: 0, rejected: 0 };
     for (let i = 0; i < batch.payloads.length; i += 500) {
       const s = await ingest(deps, {
@@ -26,5 +30,5 @@ export async function loadDemoHistory(deps: Pick<Deps, 'pool' | 'queue' | 'clock
     }
     results.push({ orchestrator: batch.orchestrator, instance: batch.instance, payloads: batch.payloads.length, summary: total });
   }
-  return results;
+  return { results, replayAt: world.replayAt };
 }

@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/pool.ts';
 import type { ServiceForecast } from './service-forecast.ts';
-import { forecastService } from './service-forecast.ts';
+import { forecastDefinition } from './service-forecast.ts';
 import { listServices } from './sql.ts';
 
 /** What one sweep did for a service. */
@@ -36,9 +36,10 @@ export async function recordRisk(db: Queryable, f: ServiceForecast): Promise<Swe
 /** Forecasts every service as of `at` and records its risk. */
 export async function sweep(db: Queryable, at: Date, samples = 4_000): Promise<SweepOutcome[]> {
   const out: SweepOutcome[] = [];
-  for (const s of await listServices(db)) {
-    const f = await forecastService(db, s.name, at, { samples });
-    out.push(f.kind === 'forecast' ? await recordRisk(db, f.value) : { kind: 'skipped', service: s.name, reason: f.kind === 'no-instance' ? f.reason : 'unknown service' });
+  const all = new Map((await listServices(db)).map((s) => [s.name, s.definition]));
+  for (const def of all.values()) {
+    const f = await forecastDefinition(db, def, all, at, { samples });
+    out.push(f.kind === 'forecast' ? await recordRisk(db, f.value) : { kind: 'skipped', service: def.name, reason: f.kind === 'no-instance' ? f.reason : 'unknown service' });
   }
   return out;
 }

@@ -5,7 +5,7 @@ import { attemptHistory, recentRuns } from './instance-sql.ts';
 import { currentInstance } from './instance.ts';
 import { buildJobModel, type JobModel } from './model.ts';
 import type { ServiceDefinition } from './schema.ts';
-import { getService, listServices } from './sql.ts';
+import { listServices } from './sql.ts';
 
 export interface ServiceForecast {
   service: string;
@@ -40,11 +40,22 @@ export function downstreamOf(name: string, services: Map<string, ServiceDefiniti
   return out;
 }
 
+interface ForecastOptions {
+  samples?: number;
+  seed?: number;
+}
+
 /** Forecasts the service's current instance as of `at` (now, or a past time for replay). */
-export async function forecastService(db: Queryable, name: string, at: Date, options: { samples?: number; seed?: number } = {}): Promise<ForecastOutcome> {
-  const stored = await getService(db, name);
-  if (!stored) return { kind: 'unknown-service' };
-  const def = stored.definition;
+export async function forecastService(db: Queryable, name: string, at: Date, options: ForecastOptions = {}): Promise<ForecastOutcome> {
+  const all = new Map((await listServices(db)).map((s) => [s.name, s.definition]));
+  const def = all.get(name);
+  return def ? forecastDefinition(db, def, all, at, options) : { kind: 'unknown-service' };
+}
+
+/** Forecasts one service whose definition, and those of all services, the caller already holds. */
+export async function forecastDefinition(
+  db: Queryable, def: ServiceDefinition, all: Map<string, ServiceDefinition>, at: Date, options: ForecastOptions = {},
+): Promise<ForecastOutcome> {
   const jobNames = def.jobs.map((j) => j.job);
   const instance = currentInstance(def, await recentRuns(db, jobNames, at), at);
   if (!instance) return { kind: 'no-instance', reason: `no run of ${def.jobs.filter((j) => j.after.length === 0).map((j) => j.job).join(', ')} by ${at.toISOString()}` };
@@ -56,7 +67,6 @@ export async function forecastService(db: Queryable, name: string, at: Date, opt
     jobs: def.jobs, states: instance.states, models, start: instance.start, now: at, deadline,
     samples: options.samples ?? 10_000, seed: options.seed ?? 1, threshold: def.alert.breachProbability,
   });
-  const all = new Map((await listServices(db)).map((s) => [s.name, s.definition]));
   const downstream = downstreamOf(def.name, all, def.downstream);
   const atRisk = f.pBreach >= def.alert.breachProbability || f.slackMs < def.alert.slackMinutes * 60_000;
   return {
