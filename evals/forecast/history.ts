@@ -4,6 +4,7 @@
  * slow one job several-fold. The truth (did the instance breach?) is known for every day.
  */
 import { seeded } from '../../src/demo/random.ts';
+import type { JobHistory, RunRow } from '../../src/sla/instance-sql.ts';
 import type { AttemptSample } from '../../src/sla/model.ts';
 
 export const MIN = 60_000;
@@ -54,4 +55,23 @@ export function generate(days: number, seed: number): Day[] {
 /** The attempts of `job` over the given days, as the model reads history. */
 export function samplesOf(days: Day[], job: string): AttemptSample[] {
   return days.flatMap((d) => (d.attempts.get(job) ?? []).map((a) => ({ startedAt: new Date(a.start), durationMs: a.end - a.start, failed: a.failed })));
+}
+
+/** The days as Medic's store would hold them: each job's attempts with their retry delays… */
+export function historiesOf(days: Day[]): Map<string, JobHistory> {
+  return new Map(dag.map((j) => [j.job, {
+    attempts: samplesOf(days, j.job),
+    retryDelaysMs: days.flatMap((d) => (d.attempts.get(j.job) ?? []).slice(1).map((a, k) => a.start - ((d.attempts.get(j.job) ?? [])[k]?.end ?? a.start))),
+  }]));
+}
+
+/** …and one run per job and day, all of a day's runs sharing its key, as a DAG run's do. */
+export function runsOf(days: Day[]): RunRow[] {
+  return days.flatMap((d, i) => dag.flatMap((j) => {
+    const list = d.attempts.get(j.job) ?? [];
+    const first = list[0];
+    const last = list.at(-1);
+    if (!first || !last) return [];
+    return [{ job: j.job, run_key: `day-${i}-${d.start}`, state: last.failed ? 'failed' : 'completed', scheduled_at: null, started_at: new Date(first.start), ended_at: new Date(last.end) }];
+  }));
 }

@@ -56,6 +56,11 @@ function breachShare(finish: Float64Array, deadline: number): number {
 
 /** Forecasts the instance: P(breach), ETA quantiles, critical path and criticality, slack, time to act. */
 export function forecast(input: ForecastInput): Forecast {
+  return forecastWithSamples(input).forecast;
+}
+
+/** The forecast, and the simulated finish times it was read from (ms since the epoch, in sample order). */
+export function forecastWithSamples(input: ForecastInput): { forecast: Forecast; finish: Float64Array } {
   const p = plan(input.jobs);
   const samples = input.samples ?? 10_000;
   const deadline = input.deadline.getTime();
@@ -64,7 +69,7 @@ export function forecast(input: ForecastInput): Forecast {
   const sorted = Float64Array.from(sim.finish).sort();
   const criticality = p.names.map((job, i) => ({ job, share: (sim.onPath[i] as number) / samples })).sort((a, b) => b.share - a.share);
   const p90 = quantileOf(sorted, 0.9);
-  return {
+  const f: Forecast = {
     pBreach: breachShare(sim.finish, deadline),
     eta: { p50: new Date(quantileOf(sorted, 0.5)), p90: new Date(p90) },
     fan: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.99].map((q) => ({ q, at: new Date(quantileOf(sorted, q)) })),
@@ -74,6 +79,7 @@ export function forecast(input: ForecastInput): Forecast {
     timeToAct: input.withTimeToAct === false ? null : timeToAct(input, p, pre, criticality),
     samples,
   };
+  return { forecast: f, finish: sim.finish };
 }
 
 /** Binary search for the latest end of the most critical unfinished job that keeps P(breach) under the threshold. */

@@ -24,21 +24,47 @@ export async function recentRuns(db: Queryable, jobs: string[], at: Date, limit 
   return r.rows;
 }
 
+/** A job's past attempts, oldest first, and how long its retries waited after a failed attempt. */
+export interface JobHistory {
+  attempts: AttemptSample[];
+  retryDelaysMs: number[];
+}
+
 /** Each job's attempts that had ended by `at`, oldest first, over the `days` before it. */
-export async function attemptHistory(db: Queryable, jobs: string[], at: Date, days = 90): Promise<Map<string, AttemptSample[]>> {
-  const r = await db.query<{ job: string; started_at: Date; duration_ms: number; failed: boolean }>(
-    `select j.namespace || '/' || j.name as job, a.started_at, a.duration_ms, a.state in ('failed', 'aborted') as failed
+export async function attemptHistory(db: Queryable, jobs: string[], at: Date, days = 90): Promise<Map<string, JobHistory>> {
+  const r = await db.query<{ job: string; run_id: string; started_at: Date; ended_at: Date; duration_ms: number; failed: boolean }>(
+    `select j.namespace || '/' || j.name as job, a.run_id, a.started_at, a.ended_at, a.duration_ms, a.state in ('failed', 'aborted') as failed
      from run_attempts a join runs r on r.id = a.run_id join jobs j on j.id = r.job_id
      where j.namespace || '/' || j.name = any($1::text[]) and a.started_at is not null and a.ended_at is not null
        and a.ended_at <= $2 and a.started_at >= $2::timestamptz - make_interval(days => $3)
      order by a.started_at`,
     [jobs, at.toISOString(), days],
   );
-  const out = new Map<string, AttemptSample[]>();
+  const out = new Map<string, JobHistory>();
+  const failedEnd = new Map<string, number>();
   for (const row of r.rows) {
-    const list = out.get(row.job) ?? [];
-    list.push({ startedAt: row.started_at, durationMs: Number(row.duration_ms), failed: row.failed });
-    out.set(row.job, list);
+    const h = out.get(row.job) ?? { attempts: [], retryDelaysMs: [] };
+    h.attempts.push({ startedAt: row.started_at, durationMs: Number(row.duration_ms), failed: row.failed });
+    // The next attempt of a run whose attempt failed: the gap between them is the retry delay.
+    const before = failedEnd.get(row.run_id);
+    if (before !== undefined) h.retryDelaysMs.push(Math.max(0, row.started_at.getTime() - before));
+    if (row.failed) failedEnd.set(row.run_id, row.ended_at.getTime());
+    else failedEnd.delete(row.run_id);
+    out.set(row.job, h);
   }
   return out;
+}
+
+/** Every run of `jobs` that started (or was scheduled) in the `days` before `at`, oldest first. */
+export async function runsBefore(db: Queryable, jobs: string[], at: Date, days = 90): Promise<RunRow[]> {
+  const r = await db.query<RunRow>(
+    `select j.namespace || '/' || j.name as job, r.run_key, r.state, r.scheduled_at, r.started_at, r.ended_at
+     from jobs j join runs r on r.job_id = j.id
+     where j.namespace || '/' || j.name = any($1::text[])
+       and coalesce(r.scheduled_at, r.started_at, r.state_at) < $2
+       and coalesce(r.scheduled_at, r.started_at, r.state_at) >= $2::timestamptz - make_interval(days => $3)
+     order by coalesce(r.scheduled_at, r.started_at, r.state_at)`,
+    [jobs, at.toISOString(), days],
+  );
+  return r.rows;
 }

@@ -24,17 +24,22 @@ export function currentInstance(service: ServiceDefinition, runs: RunRow[], at: 
   const start = new Date(Math.min(...rootRuns.filter((r) => sameInstance(r, root)).map(startOf)));
   const states = new Map<string, JobState>();
   for (const j of service.jobs) {
-    const run = runs.filter((r) => r.job === j.job && sameInstance(r, root, start)).sort((a, b) => startOf(b) - startOf(a))[0];
+    // A run with the root's own key is this instance's for sure; the looser rules only fill gaps.
+    const own = runs.filter((r) => r.job === j.job && r.run_key === root.run_key);
+    const candidates = own.length ? own : runs.filter((r) => r.job === j.job && sameInstance(r, root, start));
+    const run = candidates.sort((a, b) => startOf(b) - startOf(a))[0];
     states.set(j.job, run ? stateAt(run, at) : { kind: 'pending' });
   }
   return { key: root.run_key, start, states };
 }
 
-function startOf(r: RunRow): number {
+/** When a run's slot began: its schedule time, else its start. */
+export function startOf(r: RunRow): number {
   return (r.scheduled_at ?? r.started_at ?? new Date(0)).getTime();
 }
 
-function sameInstance(r: RunRow, root: RunRow, start?: Date): boolean {
+/** Whether `r` belongs to the instance `root` names (same key, same schedule time, or started within a day). */
+export function sameInstance(r: RunRow, root: RunRow, start?: Date): boolean {
   if (r.run_key === root.run_key) return true;
   if (r.scheduled_at && root.scheduled_at) return r.scheduled_at.getTime() === root.scheduled_at.getTime();
   const from = start ?? new Date(startOf(root));

@@ -19,6 +19,8 @@ export interface JobModel {
   table: Float64Array;
   failureRate: number;
   retryDelayMs: number;
+  /** `QUANTILES` quantiles of the wait from inputs ready to start, when history shows one worth drawing. */
+  startDelay?: Float64Array;
   medianMs: number;
   samples: number;
   confidence: Confidence;
@@ -27,9 +29,18 @@ export interface JobModel {
 export interface ModelOptions {
   /** Weekday of the instance being forecast (1 = Monday); same-weekday runs weigh double. */
   weekday?: number;
+  /**
+   * UTC hour the job is expected to run at; runs that started within an hour of it weigh double
+   * (load on shared systems follows the clock). Neutral for a job that always runs at one hour.
+   */
+  hour?: number;
+  /** Past waits from inputs ready to start, in ms; a table is kept when the 90th percentile passes 30 s. */
+  startDelaysMs?: number[];
   /** Runs after which a run's weight halves. @defaultValue 20 */
   halfLifeRuns?: number;
-  /** Delay before a retry when history shows none. @defaultValue 5 min */
+  /** Past waits between a failed attempt and its retry, in ms; their median is the retry delay. */
+  retryDelaysMs?: number[];
+  /** Delay before a retry when history shows fewer than two. @defaultValue 5 min */
   retryDelayMs?: number;
 }
 
@@ -81,22 +92,45 @@ function probit(p: number): number {
 export function buildJobModel(history: AttemptSample[], options: ModelOptions = {}): JobModel {
   const ok = history.filter((a) => !a.failed && a.durationMs > 0);
   const failureRate = (history.filter((a) => a.failed).length + 0.5) / (history.length + 10);
-  const retryDelayMs = options.retryDelayMs ?? 5 * 60_000;
+  const retryDelays = [...(options.retryDelaysMs ?? [])].sort((x, y) => x - y);
+  const retryDelayMs = retryDelays.length >= 2 ? quantileSorted(retryDelays, 0.5) : options.retryDelayMs ?? 5 * 60_000;
   if (ok.length < 5) {
     const sorted = ok.map((a) => a.durationMs).sort((x, y) => x - y);
     const median = sorted.length ? quantileSorted(sorted, 0.5) : 10 * 60_000;
-    return { table: lognormalTable(median, sorted.length ? 0.5 : 1), failureRate, retryDelayMs, medianMs: median, samples: ok.length, confidence: 'low' };
+    const startDelay = delayTable(options.startDelaysMs ?? []);
+    return {
+      table: lognormalTable(median, sorted.length ? 0.5 : 1), failureRate, retryDelayMs, medianMs: median, samples: ok.length, confidence: 'low',
+      ...(startDelay ? { startDelay } : {}),
+    };
   }
   const sorted = ok.map((a) => a.durationMs).sort((x, y) => x - y);
   const median = quantileSorted(sorted, 0.5);
   const kept = ok.filter((a) => a.durationMs <= median * 20);
   const halfLife = options.halfLifeRuns ?? 20;
-  const weights = kept.map((a, i) => 0.5 ** ((kept.length - 1 - i) / halfLife) * (options.weekday !== undefined && weekdayOf(a.startedAt) === options.weekday ? 2 : 1));
+  const weights = kept.map((a, i) => 0.5 ** ((kept.length - 1 - i) / halfLife) * seasonWeight(a.startedAt, options));
+  const startDelay = delayTable(options.startDelaysMs ?? []);
   return {
     table: weightedTable(kept.map((a) => a.durationMs), weights),
     failureRate, retryDelayMs, medianMs: median, samples: kept.length,
     confidence: kept.length >= 20 ? 'high' : 'medium',
+    ...(startDelay ? { startDelay } : {}),
   };
+}
+
+/** Double weight for a run on the instance's weekday, and again for one within an hour of its hour. */
+function seasonWeight(startedAt: Date, options: ModelOptions): number {
+  const day = options.weekday !== undefined && weekdayOf(startedAt) === options.weekday ? 2 : 1;
+  if (options.hour === undefined) return day;
+  const apart = Math.abs(startedAt.getUTCHours() - options.hour);
+  return day * (Math.min(apart, 24 - apart) <= 1 ? 2 : 1);
+}
+
+/** A start-delay table, or none when the job starts as soon as its inputs are ready (p90 under 30 s). */
+function delayTable(delays: number[]): Float64Array | undefined {
+  if (delays.length < 3) return undefined;
+  const sorted = [...delays].sort((x, y) => x - y);
+  if (quantileSorted(sorted, 0.9) < 30_000) return undefined;
+  return weightedTable(sorted, sorted.map(() => 1));
 }
 
 function weekdayOf(d: Date): number {

@@ -1,38 +1,17 @@
-import { QUANTILES, residual } from './model.ts';
+import { residual } from './model.ts';
 import type { ForecastInput } from './forecast.ts';
+import { nextUniform, type Generator } from './generator.ts';
+import { backtrack, commonestPath } from './critical-path.ts';
+import { plan, type Plan } from './plan.ts';
+import * as prepared from './prepare.ts';
+import { draw, prepare, secs, type Prepared } from './prepare.ts';
 
 /**
  * The Monte Carlo itself, over flat arrays: the DAG in topological order with its dependencies in
- * CSR form, each job's state, quantile table, failure rate and retry delay as typed arrays.
+ * CSR form, each job's state, quantile tables, failure rate and retry delay as typed arrays.
  */
 
-export interface Plan {
-  names: string[];
-  order: Int32Array;
-  depStart: Int32Array;
-  deps: Int32Array;
-}
-
-/** Topological order and dependencies as flat arrays: the simulation runs over numbers only. */
-export function plan(jobs: { job: string; after: string[] }[]): Plan {
-  const names = jobs.map((j) => j.job);
-  const index = new Map(names.map((n, i) => [n, i]));
-  const depLists = jobs.map((j) => j.after.map((d) => index.get(d) ?? -1).filter((i) => i >= 0));
-  const indegree = depLists.map((d) => d.length);
-  const children = names.map((): number[] => []);
-  depLists.forEach((ds, i) => ds.forEach((d) => children[d]?.push(i)));
-  const order: number[] = [];
-  const queue = indegree.flatMap((n, i) => (n === 0 ? [i] : []));
-  while (queue.length) {
-    const i = queue.shift() as number;
-    order.push(i);
-    for (const c of children[i] ?? []) if (--indegree[c]! === 0) queue.push(c);
-  }
-  if (order.length !== names.length) throw new Error('service jobs form a cycle');
-  const depStart = new Int32Array(names.length + 1);
-  depLists.forEach((d, i) => (depStart[i + 1] = (depStart[i] ?? 0) + d.length));
-  return { names, order: Int32Array.from(order), depStart, deps: Int32Array.from(depLists.flat()) };
-}
+export { plan, prepare, type Plan, type Prepared };
 
 export interface Sim {
   finish: Float64Array;
@@ -41,149 +20,167 @@ export interface Sim {
   path: number[];
 }
 
-/** Per-job inputs of the simulation as flat arrays (kind, fixed times, tables, failure, retry). */
-export interface Prepared {
-  kind: Int8Array; // 0 done, 1 running, 2 failed, 3 pending
-  fixed: Float64Array; // done: end; running: start; failed: end of the failed attempt
-  /** Every job's quantile table end to end (`QUANTILES` per job); `known` says which are real. */
-  tables: Float32Array;
-  known: Uint8Array;
-  failP: Float64Array;
-  retry: Float64Array;
-}
-
-const KIND = { done: 0, running: 1, failed: 2, pending: 3 } as const;
-
-export function prepare(input: ForecastInput, p: Plan): Prepared {
-  const n = p.names.length;
-  const out: Prepared = {
-    kind: new Int8Array(n), fixed: new Float64Array(n), tables: new Float32Array(n * QUANTILES), known: new Uint8Array(n),
-    failP: new Float64Array(n), retry: new Float64Array(n),
-  };
-  p.names.forEach((name, i) => {
-    const st = input.states.get(name) ?? { kind: 'pending' as const };
-    const m = input.models.get(name);
-    out.kind[i] = KIND[st.kind];
-    out.fixed[i] = st.kind === 'done' || st.kind === 'failed' ? st.endedAt.getTime() : st.kind === 'running' ? st.startedAt.getTime() : 0;
-    if (m) {
-      out.tables.set(m.table, i * QUANTILES);
-      out.known[i] = 1;
-    } else out.tables.fill(600_000, i * QUANTILES, (i + 1) * QUANTILES); // ten minutes for a job Medic knows nothing of
-    out.failP[i] = m?.failureRate ?? 0.05;
-    out.retry[i] = m?.retryDelayMs ?? 300_000;
-  });
-  return out;
-}
-
-/** A duration drawn from a job's quantile table, interpolating between neighbouring quantiles. */
-function draw(tables: Float32Array, base: number, u: number): number {
-  const x = u * (QUANTILES - 1);
-  const k = x | 0;
-  const lo = tables[base + k] as number;
-  return lo + ((tables[base + k + 1] ?? lo) - lo) * (x - k);
-}
+// Module-level copies: an imported binding can be read through a getter, and the hot loops read
+// these per draw.
+const { Q, FINE, FINE_SHIFT, UNKNOWN_S } = prepared;
 
 /** Samples simulated together: one job's values for a chunk sit side by side in memory. */
 const CHUNK = 1_024;
 
+/** What the retries after a first failure cost when they fail too: part of a run and a retry delay each. */
+function laterFailures(g: Generator, tables: Float32Array, base: number, fp: number, rt: number): number {
+  let extra = 0;
+  for (let a = 0; a < 3 && nextUniform(g) < fp; a++) extra += draw(tables, base, nextUniform(g)) * nextUniform(g) + rt;
+  return extra;
+}
+
+/** One simulation's working arrays, shared by the per-job steps. */
+interface Run {
+  p: Plan;
+  pre: Prepared;
+  g: Generator;
+  /** Now, and the earliest a pending job can start: seconds after the instance start. */
+  now: number;
+  floor: number;
+  forcedIndex: number;
+  forcedEnd: number;
+  ends: Float32Array;
+  ready: Float32Array;
+  /** `ends` and `ready` read as integers: for floats ≥ 0 the bit patterns order as the values do. */
+  endBits: Int32Array;
+  readyBits: Int32Array;
+  lastEnd: Float32Array;
+  last: Int32Array;
+}
+
 /**
- * Runs the Monte Carlo job by job over chunks of samples (each job's draws for a chunk are one
- * contiguous array, which is what makes 10,000 samples of a large DAG affordable), with an
- * inlined mulberry32 generator; `forced` pins one job's end, for the time to act.
+ * Runs the Monte Carlo job by job over chunks of samples: each job's ends for a chunk are one
+ * contiguous array and each job's kind is decided once per chunk rather than per sample. The work
+ * is split into small functions called thousands of times, which V8 optimizes as a whole, rather
+ * than one long loop it would have to optimize on the stack and throw away at every return.
+ * `forced` pins one job's end, for the time to act.
  */
 export function simulate(input: ForecastInput, p: Plan, pre: Prepared, samples: number, forced?: { index: number; end: number }): Sim {
-  // The generator's state lives in a typed array: a uint32 in a closure variable would be boxed
-  // as a heap number on every draw.
-  const state = new Uint32Array([(input.seed ?? 1) >>> 0]);
-  const rand = (): number => {
-    const t0 = (state[0] = ((state[0] as number) + 0x6d2b79f5) | 0);
-    let t = t0;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
   const n = p.names.length;
-  const now = input.now.getTime();
-  const start = input.start.getTime();
-  const { order, depStart, deps } = p;
-  const { kind, fixed, tables, known, failP, retry } = pre;
-  const forcedIndex = forced ? forced.index : -1;
-  const forcedEnd = forced ? forced.end : 0;
-  const ends = new Float64Array(n * CHUNK);
-  const viaEdge = new Int32Array(n * CHUNK);
-  const ready = new Float64Array(CHUNK);
-  const lastEnd = new Float64Array(CHUNK);
-  const last = new Int32Array(CHUNK);
+  // Every time is kept at or after the instance start, so that all of them are floats ≥ 0.
+  const now = Math.max(0, secs(input.now.getTime() - pre.origin));
+  const ends = new Float32Array(n * CHUNK);
+  const ready = new Float32Array(CHUNK);
+  const run: Run = {
+    p, pre, g: new Int32Array([(input.seed ?? 1) | 0]), now, floor: now,
+    forcedIndex: forced ? forced.index : -1, forcedEnd: forced ? Math.max(0, secs(forced.end - pre.origin)) : 0,
+    ends, ready, endBits: new Int32Array(ends.buffer), readyBits: new Int32Array(ready.buffer),
+    lastEnd: new Float32Array(CHUNK), last: new Int32Array(CHUNK),
+  };
   const finish = new Float64Array(samples);
   const onPath = new Uint32Array(n);
   const lastCount = new Uint32Array(n);
-  const edgeCount = new Uint32Array(deps.length);
+  const edgeCount = new Uint32Array(p.deps.length);
   for (let from = 0; from < samples; from += CHUNK) {
     const c = Math.min(CHUNK, samples - from);
-    lastEnd.fill(-Infinity);
-    for (let k = 0; k < n; k++) {
-      const i = order[k] as number;
-      const row = i * CHUNK;
-      ready.fill(start, 0, c);
-      viaEdge.fill(-1, row, row + c);
-      for (let e = depStart[i] as number, stop = depStart[i + 1] as number; e < stop; e++) {
-        const drow = (deps[e] as number) * CHUNK;
-        for (let s = 0; s < c; s++) {
-          const v = ends[drow + s] as number;
-          if (v > (ready[s] as number)) { ready[s] = v; viaEdge[row + s] = e; }
-        }
-      }
-      const kd = kind[i] as number;
-      const base = i * QUANTILES;
-      const fp = failP[i] as number;
-      const rt = retry[i] as number;
-      for (let s = 0; s < c; s++) {
-        const r0 = ready[s] as number;
-        let t: number;
-        if (i === forcedIndex) t = forcedEnd > r0 ? forcedEnd : r0;
-        else if (kd === 0) t = fixed[i] as number;
-        else {
-          if (kd === 1) t = now + (known[i] ? residual(tables.subarray(base, base + QUANTILES), Math.max(0, now - (fixed[i] as number)), rand(), rand()) : 600_000);
-          else t = (kd === 2 ? Math.max(now, (fixed[i] as number) + rt) : r0 > now ? r0 : now) + draw(tables, base, rand());
-          // Later attempts may fail too: each failure costs part of a run, a retry delay and a new run.
-          for (let a = 0; a < 3 && rand() < fp; a++) t += draw(tables, base, rand()) * rand() + rt + draw(tables, base, rand());
-        }
-        ends[row + s] = t;
-        if (t > (lastEnd[s] as number)) { lastEnd[s] = t; last[s] = i; }
-      }
-    }
+    run.lastEnd.fill(-Infinity);
+    for (let k = 0; k < n; k++) step(run, p.order[k] as number, c);
     for (let s = 0; s < c; s++) {
-      finish[from + s] = lastEnd[s] as number;
-      let i = last[s] as number;
-      lastCount[i] = (lastCount[i] as number) + 1;
-      while (i >= 0) {
-        onPath[i] = (onPath[i] as number) + 1;
-        const e = viaEdge[i * CHUNK + s] as number;
-        if (e < 0) break;
-        edgeCount[e] = (edgeCount[e] as number) + 1;
-        i = deps[e] as number;
-      }
+      finish[from + s] = pre.origin + (run.lastEnd[s] as number) * 1000;
+      backtrack(p, run.ends, CHUNK, s, run.last[s] as number, onPath, lastCount, edgeCount);
     }
   }
   return { finish, onPath, path: commonestPath(p, lastCount, edgeCount) };
 }
 
-/** Follows the most frequent final job back along its most frequent upstream at each step. */
-function commonestPath(p: Plan, lastCount: Uint32Array, edgeCount: Uint32Array): number[] {
-  let i = -1;
-  let best = 0;
-  lastCount.forEach((c, k) => { if (c > best) { best = c; i = k; } });
-  const path: number[] = [];
-  const seen = new Set<number>();
-  while (i >= 0 && !seen.has(i)) {
-    path.unshift(i);
-    seen.add(i);
-    let next = -1;
-    let top = 0;
-    for (let e = p.depStart[i] as number; e < (p.depStart[i + 1] as number); e++) {
-      if ((edgeCount[e] as number) > top) { top = edgeCount[e] as number; next = p.deps[e] as number; }
-    }
-    i = next;
+/** Draws job `i`'s end in each sample of the chunk, from where it stands and when its inputs are ready. */
+function step(run: Run, i: number, c: number): void {
+  const { pre, ends, ready } = run;
+  const row = i * CHUNK;
+  inputsReady(run.endBits, run.readyBits, run.p.deps, run.p.depStart[i] as number, run.p.depStart[i + 1] as number, c);
+  const kd = i === run.forcedIndex ? -1 : (pre.kind[i] as number);
+  if (kd === -1) for (let s = 0; s < c; s++) ends[row + s] = Math.max(run.forcedEnd, ready[s] as number);
+  else if (kd === 0) ends.fill(pre.fixed[i] as number, row, row + c);
+  else if (kd === 1) {
+    running(run, i, c);
+    failures(run.g, ends, row, c, pre.tables, i * Q, pre.failP[i] as number, pre.retry[i] as number, false);
   }
-  return path;
+  else {
+    const lower = kd === 2 ? Math.max(run.now, (pre.fixed[i] as number) + (pre.retry[i] as number)) : run.floor;
+    if (kd === 3 && pre.delayed[i] === 1) {
+      for (let s = 0; s < c; s++) ready[s] = (ready[s] as number) + draw(pre.delays, i * Q, nextUniform(run.g));
+    }
+    run.g[0] = pending(ends, row, ready, lower, pre.fine, i * FINE, run.g[0] as number, c);
+    failures(run.g, ends, row, c, pre.tables, i * Q, pre.failP[i] as number, pre.retry[i] as number, true);
+  }
+  if (run.p.sink[i] === 1) {
+    const { lastEnd, last } = run;
+    for (let s = 0; s < c; s++) {
+      const t = ends[row + s] as number;
+      if (t > (lastEnd[s] as number)) { lastEnd[s] = t; last[s] = i; }
+    }
+  }
+}
+
+/**
+ * The hot loop: a pending (or failed, awaiting its retry) job ends one drawn run time after its
+ * inputs are ready, or after `lower`. The generator is inlined over a local int32 and its top ten
+ * bits index the job's fine table. Returns the generator's new state.
+ */
+function pending(ends: Float32Array, row: number, ready: Float32Array, lower: number, fine: Float32Array, fb: number, state: number, c: number): number {
+  let st = state;
+  for (let s = 0; s < c; s++) {
+    const r = ready[s] as number;
+    st = (st + 0x6d2b79f5) | 0;
+    let t = Math.imul(st ^ (st >>> 15), st | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    ends[row + s] = (r > lower ? r : lower) + (fine[fb + ((t ^ (t >>> 14)) >>> FINE_SHIFT)] as number);
+  }
+  return st;
+}
+
+/** A running job ends after what remains of a run that has already lasted this long. */
+function running(run: Run, i: number, c: number): void {
+  const { pre, ends, now } = run;
+  const base = i * Q;
+  const elapsed = Math.max(0, now - (pre.fixed[i] as number));
+  const table = pre.tables.subarray(base, base + Q);
+  for (let s = 0; s < c; s++) {
+    ends[i * CHUNK + s] = now + (pre.known[i] ? residual(table, elapsed, nextUniform(run.g), nextUniform(run.g)) : UNKNOWN_S);
+  }
+}
+
+/**
+ * When a job's inputs are all there, per sample: the latest end of the jobs it waits for, or the
+ * instance start. Works on the times' bit patterns, where a branch-free integer max replaces a
+ * float comparison that the processor would mispredict half the time.
+ */
+function inputsReady(ends: Int32Array, ready: Int32Array, deps: Int32Array, from: number, to: number, c: number): void {
+  if (from === to) { ready.fill(0, 0, c); return; }
+  const first = (deps[from] as number) * CHUNK;
+  ready.set(ends.subarray(first, first + c));
+  for (let e = from + 1; e < to; e++) {
+    const drow = (deps[e] as number) * CHUNK;
+    for (let s = 0; s < c; s++) {
+      const a = ready[s] as number;
+      const d = a - (ends[drow + s] as number);
+      ready[s] = a - (d & (d >> 31));
+    }
+  }
+}
+
+/**
+ * Adds the cost of failure to the samples in which the attempt being drawn fails, found by
+ * geometric skips (a 3 % failure rate costs 3 % of the samples, not a draw on each). The drawn
+ * time stands for the attempt that succeeds, so a failed one adds what it ran before failing;
+ * for a running job the drawn time is when the current attempt ends, and a failure there adds a
+ * whole new run. Either way the retry waits its delay first, and may fail again.
+ */
+function failures(g: Generator, ends: Float32Array, row: number, c: number, tables: Float32Array, base: number, fp: number, rt: number, partial: boolean): void {
+  if (!(fp > 0)) return;
+  const logMiss = Math.log(1 - fp);
+  for (let s = skip(g, logMiss); s < c; s += 1 + skip(g, logMiss)) {
+    const lost = partial ? draw(tables, base, nextUniform(g)) * nextUniform(g) : draw(tables, base, nextUniform(g));
+    ends[row + s] = (ends[row + s] as number) + lost + rt + laterFailures(g, tables, base, fp, rt);
+  }
+}
+
+/** Samples that pass before the next failure, for a failure rate whose log-complement is `logMiss`. */
+function skip(g: Generator, logMiss: number): number {
+  return Math.floor(Math.log(1 - nextUniform(g)) / logMiss);
 }

@@ -87,12 +87,12 @@ describe('the forecast', () => {
     const flaky = new Map(models);
     flaky.set('dw/load', buildJobModel(history(30, 40, 3)));
     const now = new Date(start.getTime() + 50 * MIN);
-    const f = forecast({ ...base, models: flaky, now, withTimeToAct: true, threshold: 0.3, deadline: new Date(start.getTime() + 110 * MIN),
+    const f = forecast({ ...base, models: flaky, now, withTimeToAct: true, threshold: 0.3, deadline: new Date(start.getTime() + 95 * MIN),
       states: new Map<string, JobState>([['erp/extract', { kind: 'done', endedAt: new Date(start.getTime() + 20 * MIN) }], ['dw/load', { kind: 'failed', endedAt: new Date(start.getTime() + 45 * MIN) }]]) });
     assert.ok(f.pBreach > 0.3, `P(breach) ${f.pBreach}`);
     assert.equal(f.timeToAct?.job, 'dw/load');
     const latest = f.timeToAct?.latest;
-    assert.ok(latest === null || (latest !== undefined && latest.getTime() < start.getTime() + 110 * MIN));
+    assert.ok(latest === null || (latest !== undefined && latest.getTime() < start.getTime() + 95 * MIN));
   });
 
   it('falls back to a wide guess, and says so, for a job with a short history', () => {
