@@ -14,7 +14,9 @@ export function registerServices(program: Command): void {
         const rows = await listServices(runtime.deps.pool);
         console.log(table(['service', 'rev', 'jobs', 'deadline', 'criticality', 'downstream'], rows.map((s) => {
           const d = s.definition.deadline;
-          return [s.name, s.revision, s.definition.jobs.length, d.kind === 'time' ? `${d.at} ${d.timeZone}` : `${d.minutes} min after start`,
+          const t = s.definition.terminal;
+          const jobs = t ? `${s.definition.jobs.length ? `${s.definition.jobs.length} + ` : ''}upstream of ${t.length}` : s.definition.jobs.length;
+          return [s.name, s.revision, jobs, d.kind === 'time' ? `${d.at} ${d.timeZone}` : `${d.minutes} min after start`,
             s.definition.criticality, s.definition.downstream.join(', ')];
         })));
       } finally {

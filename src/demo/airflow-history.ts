@@ -1,19 +1,45 @@
 import { failureKinds, type FailureKind } from './failures.ts';
 import { MINUTE, type Random } from './random.ts';
 
+/** The datasets the close reads and writes, as the provider's extractors name them. */
+const datasets = {
+  erp: { namespace: 's3://finance-landing', name: 'erp/general_ledger' },
+  bank: { namespace: 's3://finance-landing', name: 'bank/statements' },
+  ledger: { namespace: 'postgres://dw.prod:5432', name: 'finance.public.general_ledger' },
+  reconciliation: { namespace: 'postgres://dw.prod:5432', name: 'finance.public.reconciliation' },
+  reports: { namespace: 's3://finance-reports', name: 'close' },
+} as const;
+type Dataset = keyof typeof datasets;
+
 /** The finance close DAG in Airflow, reported through the OpenLineage provider. */
 export const financeClose = {
   namespace: 'airflow-prod',
   dag: 'finance_close',
   slotHourUtc: 1,
   tasks: [
-    { id: 'extract_erp', upstream: [], medianMin: 22, sigma: 0.25, fail: { kind: 'rateLimited', p: 0.05 } },
-    { id: 'extract_bank', upstream: [], medianMin: 14, sigma: 0.3, fail: { kind: 'connectionRefused', p: 0.12 } },
-    { id: 'load_dw', upstream: ['extract_erp', 'extract_bank'], medianMin: 35, sigma: 0.35, fail: { kind: 'diskFull', p: 0.03 } },
-    { id: 'reconcile', upstream: ['load_dw'], medianMin: 18, sigma: 0.3, fail: { kind: 'partialInput', p: 0.04 } },
-    { id: 'publish_reports', upstream: ['reconcile'], medianMin: 8, sigma: 0.2, fail: undefined },
+    { id: 'extract_erp', upstream: [], reads: [], writes: ['erp'], medianMin: 22, sigma: 0.25, fail: { kind: 'rateLimited', p: 0.05 } },
+    { id: 'extract_bank', upstream: [], reads: [], writes: ['bank'], medianMin: 14, sigma: 0.3, fail: { kind: 'connectionRefused', p: 0.12 } },
+    { id: 'load_dw', upstream: ['extract_erp', 'extract_bank'], reads: ['erp', 'bank'], writes: ['ledger'], medianMin: 35, sigma: 0.35, fail: { kind: 'diskFull', p: 0.03 } },
+    { id: 'reconcile', upstream: ['load_dw'], reads: ['ledger'], writes: ['reconciliation'], medianMin: 18, sigma: 0.3, fail: { kind: 'partialInput', p: 0.04 } },
+    { id: 'publish_reports', upstream: ['reconcile'], reads: ['reconciliation'], writes: ['reports'], medianMin: 8, sigma: 0.2, fail: undefined },
   ],
-} as const satisfies { tasks: readonly { id: string; upstream: readonly string[]; medianMin: number; sigma: number; fail: { kind: FailureKind; p: number } | undefined }[] } & Record<string, unknown>;
+} as const satisfies {
+  tasks: readonly { id: string; upstream: readonly string[]; reads: readonly Dataset[]; writes: readonly Dataset[]; medianMin: number; sigma: number; fail: { kind: FailureKind; p: number } | undefined }[];
+} & Record<string, unknown>;
+
+/** A task's neighbours and datasets as the provider reports them; its task lists are printed Python lists. */
+function taskLineage(taskId: string): { task: Record<string, string>; inputs: object[]; outputs: object[] } {
+  const task = financeClose.tasks.find((t) => t.id === taskId);
+  const py = (ids: readonly string[]) => `[${ids.map((id) => `'${id}'`).join(', ')}]`;
+  return {
+    task: {
+      upstream_task_ids: py(task?.upstream ?? []),
+      downstream_task_ids: py(financeClose.tasks.filter((t) => (t.upstream as readonly string[]).includes(taskId)).map((t) => t.id)),
+    },
+    inputs: (task?.reads ?? []).map((d) => datasets[d]),
+    outputs: (task?.writes ?? []).map((d) => datasets[d]),
+  };
+}
 
 const PRODUCER = 'https://github.com/apache/airflow/tree/providers-openlineage/2.3.0';
 const SCHEMA = 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent';
@@ -77,6 +103,7 @@ interface TaskTry {
 }
 
 function olEvent(type: 'START' | 'COMPLETE' | 'FAIL', time: Date, t: TaskTry, error?: { message: string; stackTrace: string | undefined }): unknown {
+  const lineage = taskLineage(t.task);
   const facets: Record<string, unknown> = {
     parent: {
       _producer: PRODUCER,
@@ -95,7 +122,7 @@ function olEvent(type: 'START' | 'COMPLETE' | 'FAIL', time: Date, t: TaskTry, er
       dag: { dag_id: financeClose.dag, owner: 'finance-data' },
       dagRun: { dag_id: financeClose.dag, run_id: t.runId, run_type: 'scheduled', logical_date: t.slot.toISOString() },
       taskInstance: { try_number: t.tryNumber },
-      task: { task_id: t.task, retries: 2, operator_class: 'PythonOperator' },
+      task: { task_id: t.task, retries: 2, operator_class: 'PythonOperator', ...lineage.task },
       taskUuid: t.taskUuid,
     },
   };
@@ -115,7 +142,7 @@ function olEvent(type: 'START' | 'COMPLETE' | 'FAIL', time: Date, t: TaskTry, er
     schemaURL: SCHEMA,
     run: { runId: t.taskUuid, facets },
     job: { namespace: financeClose.namespace, name: `${financeClose.dag}.${t.task}` },
-    inputs: [],
-    outputs: [],
+    inputs: lineage.inputs,
+    outputs: lineage.outputs,
   };
 }

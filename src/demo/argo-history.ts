@@ -36,9 +36,12 @@ export function featurePipelineDay(r: Random, slot: Date): unknown {
   let t = slot.getTime() + r.int(10, 90) * 1000;
   let failed = false;
   const rootChildren: string[] = [];
+  let lastPod: ArgoNode | undefined;
   for (const step of featurePipeline.steps) {
     const retryId = `${wfName}-${r.int(1e9, 4e9)}`;
     rootChildren.push(retryId);
+    // As Argo links a DAG task to its successor: from the attempt that succeeded.
+    if (lastPod) lastPod.children = [retryId];
     const attempts: string[] = [];
     const started = t;
     let ok = false;
@@ -53,6 +56,7 @@ export function featurePipelineDay(r: Random, slot: Date): unknown {
         boundaryID: wfName, ...(fails ? { message: failureKinds.oomKilled(r).message } : {}),
       };
       attempts.push(podId);
+      lastPod = nodes[podId];
       ok = !fails;
       t = end + 30_000;
     }

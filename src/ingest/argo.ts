@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { NormalizedRunEvent, RunEventType } from '../runs/schema.ts';
 import type { Adapter, AdapterContext } from './adapter.ts';
+import { upstreamSteps } from './argo-lineage.ts';
+import { lineageOf } from './lineage.ts';
 import { compact, firstDate, isoDate, rejected } from './payload.ts';
 
 const When = z.string().nullable().optional().refine((s) => !s || !Number.isNaN(Date.parse(s)), { message: 'must be an RFC 3339 date-time' });
@@ -83,16 +85,30 @@ function podEvents(ids: Ids, nodes: Record<string, Node>, fallback: Date): Norma
     if (n.type !== 'Retry') continue;
     (n.children ?? []).forEach((child, i) => attemptOf.set(child, { retry: n, attempt: i + 1 }));
   }
+  const upstream = upstreamSteps(nodes, (n) => stepOf(nodes, n, attemptOf, rel));
   const events: NormalizedRunEvent[] = [];
   for (const n of Object.values(nodes)) {
     if (n.type !== 'Pod') continue;
     const parent = attemptOf.get(n.id);
-    const e = parent
-      ? nodeEvent(ids, n, rel(parent.retry), parent.attempt, `${ids.runKey}/${parent.retry.id}`, fallback)
-      : nodeEvent(ids, n, rel(n), 1, `${ids.runKey}/${n.id}`, fallback);
-    if (e) events.push(e);
+    const step = parent ? rel(parent.retry) : rel(n);
+    const e = nodeEvent(ids, n, step, parent?.attempt ?? 1, `${ids.runKey}/${parent?.retry.id ?? n.id}`, fallback);
+    if (!e) continue;
+    const after = [...(upstream.get(step) ?? [])].sort().map((s) => ({ namespace: ids.namespace, name: `${ids.job}.${s}` }));
+    const lineage = after.length > 0 ? lineageOf(e.job, { upstream: after }) : undefined;
+    events.push(lineage ? { ...e, lineage } : e);
   }
   return events;
+}
+
+/**
+ * The step a node is the work of, named as its run's job is: a Pod (an attempt counts for its
+ * Retry), or a Retry of Pods. Other nodes (DAG, Steps, StepGroup, a Retry of a template) only
+ * connect steps.
+ */
+function stepOf(nodes: Record<string, Node>, n: Node, attemptOf: Map<string, { retry: Node }>, rel: (n: Node) => string): string | undefined {
+  if (n.type === 'Pod') return rel(attemptOf.get(n.id)?.retry ?? n);
+  if (n.type === 'Retry' && (n.children ?? []).every((c) => nodes[c]?.type === 'Pod')) return rel(n);
+  return undefined;
 }
 
 function workflowEvent(ids: Ids, w: Workflow, fallback: Date): NormalizedRunEvent | undefined {

@@ -1,12 +1,14 @@
 import { z } from 'zod';
 import { RunEventType, type NormalizedRunEvent } from '../runs/schema.ts';
 import type { Adapter } from './adapter.ts';
+import { datasetName, lineageOf } from './lineage.ts';
 import { compact, rejected } from './payload.ts';
 
 const IsoTime = z.string().refine((s) => /[zZ]|[+-]\d\d:?\d\d$/.test(s) && !Number.isNaN(Date.parse(s)), {
   message: 'must be an ISO 8601 date-time with an offset, e.g. 2026-11-24T09:12:03Z',
 });
 const JobRefIn = z.strictObject({ namespace: z.string().min(1).max(500), name: z.string().min(1).max(1000) });
+const DatasetIn = z.strictObject({ namespace: z.string().min(1).max(500), name: z.string().min(1).max(1400) });
 
 /** Medic's generic run event, for any orchestrator without an adapter (see docs/generic-event.md). */
 export const GenericEvent = z.strictObject({
@@ -31,6 +33,12 @@ export const GenericEvent = z.strictObject({
   parent: z.strictObject({ job: JobRefIn, runKey: z.string().min(1).max(1000) }).optional(),
   facets: z.record(z.string(), z.unknown()).optional(),
   source: z.string().min(1).max(200).optional(),
+  /** Datasets the job read and wrote; a job that writes what another reads runs before it. */
+  inputs: z.array(DatasetIn).max(1_000).optional(),
+  outputs: z.array(DatasetIn).max(1_000).optional(),
+  /** Jobs this job waits for, and jobs that wait for it, as the orchestrator declares them. */
+  upstream: z.array(JobRefIn).max(1_000).optional(),
+  downstream: z.array(JobRefIn).max(1_000).optional(),
 });
 export type GenericEvent = z.infer<typeof GenericEvent>;
 
@@ -51,6 +59,9 @@ export const genericAdapter: Adapter = (payload, ctx) => {
     ...compact({
       scheduledAt: date(e.scheduledAt), queuedAt: date(e.queuedAt), startedAt: date(e.startedAt), endedAt: date(e.endedAt),
       durationMs: e.durationMs, error: e.error ? compact(e.error) : undefined, parent: e.parent,
+      lineage: lineageOf(e.job, {
+        inputs: e.inputs?.map(datasetName), outputs: e.outputs?.map(datasetName), upstream: e.upstream, downstream: e.downstream,
+      }),
     }),
     facets: e.facets ?? {},
   };

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Deps } from '../deps.ts';
 import { AppError } from '../errors.ts';
 import type { Authenticator } from '../http/auth.ts';
+import { jobDatasets, jobEdges } from './lineage-sql.ts';
 import { RunState } from './schema.ts';
 import { getJob, getRun, listAttempts, listJobs, listRunEvents, listRuns } from './sql.ts';
 
@@ -21,7 +22,7 @@ const RunQuery = z.strictObject({
   limit: Limit,
 });
 
-/** Reading runs and jobs: `GET /v1/runs`, `/v1/runs/:id`, `/v1/jobs`, `/v1/jobs/:id`, `/v1/jobs/:id/runs`. */
+/** Reading runs and jobs: `GET /v1/runs`, `/v1/runs/:id`, `/v1/jobs`, `/v1/jobs/:id`, `/v1/jobs/:id/runs`, `/v1/jobs/:id/lineage`. */
 export function runRoutes(deps: Deps, auth: Authenticator): FastifyPluginAsync {
   return async (root) => {
     const app = root.withTypeProvider<ZodTypeProvider>();
@@ -68,6 +69,20 @@ export function runRoutes(deps: Deps, auth: Authenticator): FastifyPluginAsync {
       const job = await getJob(deps.pool, req.params.id);
       if (!job) throw new AppError('not_found', `job ${req.params.id} does not exist`);
       return job;
+    });
+
+    app.get('/v1/jobs/:id/lineage', {
+      schema: { summary: 'What a job waits for and what waits for it, as ingest learned it, and the datasets it reads and writes', params: z.object({ id: Id }) },
+    }, async (req) => {
+      const job = await getJob(deps.pool, req.params.id);
+      if (!job) throw new AppError('not_found', `job ${req.params.id} does not exist`);
+      const [upstream, downstream, datasets] = await Promise.all([
+        jobEdges(deps.pool, job.id, 'upstream'), jobEdges(deps.pool, job.id, 'downstream'), jobDatasets(deps.pool, job.id)]);
+      return {
+        job: { id: job.id, namespace: job.namespace, name: job.name }, upstream, downstream,
+        inputs: datasets.filter((d) => d.direction === 'input').map(({ direction: _, ...d }) => d),
+        outputs: datasets.filter((d) => d.direction === 'output').map(({ direction: _, ...d }) => d),
+      };
     });
 
     app.get('/v1/jobs/:id/runs', {

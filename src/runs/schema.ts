@@ -36,6 +36,21 @@ export const JobRef = z.object({
 });
 export type JobRef = z.infer<typeof JobRef>;
 
+/** A dataset as lineage names it: `namespace/name`, e.g. `postgres://dw:5432/finance.ledger`. */
+export const DatasetName = z.string().min(3).max(2_000);
+
+/**
+ * What an event says about the job's place in a pipeline: the datasets it read and wrote, and
+ * the jobs its orchestrator declares it waits for (`upstream`) or feeds (`downstream`).
+ */
+export const Lineage = z.object({
+  inputs: z.array(DatasetName),
+  outputs: z.array(DatasetName),
+  upstream: z.array(JobRef),
+  downstream: z.array(JobRef),
+});
+export type Lineage = z.infer<typeof Lineage>;
+
 /**
  * A run event in Medic's own words, the output of every ingest adapter.
  * `runKey` names the logical run inside its job (all attempts share it);
@@ -72,5 +87,7 @@ export const NormalizedRunEvent = z.object({
     .optional(),
   /** Source-specific facts worth keeping (facets, tags, host, try counts …), as JSON. */
   facets: z.record(z.string(), z.unknown()),
+  /** Present only when the payload says something about datasets or dependencies. */
+  lineage: Lineage.optional(),
 });
 export type NormalizedRunEvent = z.infer<typeof NormalizedRunEvent>;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { withTransaction, type Pool } from '../db/pool.ts';
 import { foldEvents, jobKeyOf } from './fold.ts';
+import { collectLineage, writeLineage } from './lineage.ts';
 import type { NormalizedRunEvent } from './schema.ts';
 import {
   ensureJobs, insertEvents, insertPayloads, insertSources, upsertAttempts, upsertRuns,
@@ -51,11 +52,14 @@ export async function storeEvents(pool: Pool, payloads: IncomingPayload[]): Prom
   for (const x of all) if (!firstByKey.has(x.key)) firstByKey.set(x.key, x);
   const unique = [...firstByKey.values()];
 
+  // Every event's lineage, redelivered or not: a replayed history teaches what its first delivery
+  // predates, and a fact already stored is not written again.
+  const lineage = collectLineage(unique.map((x) => x.e));
+
   const { fresh, runs, failures } = await withTransaction(pool, async (tx) => {
     await insertSources(tx, uniqueBy(unique.map((x) => ({ name: x.e.source, orchestrator: x.e.orchestrator })), (s) => s.name));
-    const jobs = await ensureJobs(tx, uniqueBy(unique.map((x) => ({
-      namespace: x.e.job.namespace, name: x.e.job.name, source: x.e.source, orchestrator: x.e.orchestrator,
-    })), (j) => `${j.namespace}\u0000${j.name}`));
+    const eventJobs = unique.map((x) => ({ namespace: x.e.job.namespace, name: x.e.job.name, source: x.e.source, orchestrator: x.e.orchestrator }));
+    const jobs = await ensureJobs(tx, uniqueBy(lineage ? [...eventJobs, ...lineage.jobs] : eventJobs, (j) => `${j.namespace}\u0000${j.name}`));
     const jobIds = new Map(jobs.map((j) => [`${j.namespace}\u0000${j.name}`, j.id]));
     const withPayload = prepared.filter((p) => p.events.length > 0);
     await insertPayloads(tx, uniqueBy(withPayload.map((p) => ({
@@ -67,6 +71,7 @@ export async function storeEvents(pool: Pool, payloads: IncomingPayload[]): Prom
       eventTime: x.e.eventTime, payloadSha256: x.sha, normalized: detailOf(x.e),
     }));
     const fresh = await insertEvents(tx, rows);
+    if (lineage) await writeLineage(tx, lineage, (key) => jobIdByKey(jobIds, key));
     const folded = foldEvents(unique.filter((x) => fresh.has(x.key)).map((x) => x.e));
     if (folded.runs.length === 0) return { fresh, runs: [], failures: [] };
     const stored = await upsertRuns(tx, folded.runs.map((r) => jobIdByKey(jobIds, r.jobKey)), folded.runs);

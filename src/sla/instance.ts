@@ -1,6 +1,5 @@
 import type { JobState } from './forecast.ts';
 import type { RunRow } from './instance-sql.ts';
-import type { ServiceDefinition } from './schema.ts';
 
 /** The service instance a forecast is about: when it started and where each job stands. */
 export interface Instance {
@@ -16,14 +15,14 @@ export interface Instance {
  * submission), else its schedule time, else started within a day of it. Times after `at` are
  * unknown yet, which is how a past instance is replayed.
  */
-export function currentInstance(service: ServiceDefinition, runs: RunRow[], at: Date): Instance | undefined {
-  const roots = service.jobs.filter((j) => j.after.length === 0).map((j) => j.job);
+export function currentInstance(jobs: readonly { job: string; after: string[] }[], runs: RunRow[], at: Date): Instance | undefined {
+  const roots = jobs.filter((j) => j.after.length === 0).map((j) => j.job);
   const rootRuns = runs.filter((r) => roots.includes(r.job)).sort((a, b) => startOf(b) - startOf(a));
   const root = rootRuns[0];
   if (!root) return undefined;
   const start = new Date(Math.min(...rootRuns.filter((r) => sameInstance(r, root)).map(startOf)));
   const states = new Map<string, JobState>();
-  for (const j of service.jobs) {
+  for (const j of jobs) {
     // A run with the root's own key is this instance's for sure; the looser rules only fill gaps.
     const own = runs.filter((r) => r.job === j.job && r.run_key === root.run_key);
     const candidates = own.length ? own : runs.filter((r) => r.job === j.job && sameInstance(r, root, start));

@@ -7,6 +7,7 @@ import type { Authenticator } from '../http/auth.ts';
 import { parseServiceFile } from './parse-file.ts';
 import { ServiceDefinition } from './schema.ts';
 import { findTimeBuffers } from './insights.ts';
+import { resolveServiceJobs } from './lineage.ts';
 import { listRisks } from './risks.ts';
 import { forecastService } from './service-forecast.ts';
 import { applyService, getService, listServices } from './sql.ts';
@@ -32,12 +33,13 @@ export function serviceRoutes(deps: Deps, auth: Authenticator): FastifyPluginAsy
       async () => ({ services: await listServices(deps.pool) }));
 
     app.get('/v1/services/:name', {
-      schema: { summary: 'One business service', params: z.object({ name: z.string().min(1) }) },
+      schema: { summary: 'One business service; with `terminal`, also its jobs and edges as resolved from lineage', params: z.object({ name: z.string().min(1) }) },
       onRequest: async (req) => void auth.require(req, 'read'),
     }, async (req) => {
       const s = await getService(deps.pool, req.params.name);
       if (!s) throw new AppError('not_found', `service "${req.params.name}" does not exist`);
-      return s;
+      // A closure-defined service is shown as it resolves now: its jobs, and where each edge comes from.
+      return s.definition.terminal === undefined ? s : { ...s, resolved: await resolveServiceJobs(deps.pool, s.definition) };
     });
   };
 }

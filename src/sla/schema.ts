@@ -29,7 +29,10 @@ const JobName = z.string().regex(/^[^/\s]+(?:\/[^\s]+)$/, 'must be namespace/nam
 
 export const ServiceJob = z.strictObject({
   job: JobName,
-  /** Jobs of this service that must finish before this one starts. */
+  /**
+   * Jobs that must finish before this one starts: jobs of this service, or with `terminal`, any
+   * job (it joins the service).
+   */
   after: z.array(JobName).default([]),
 });
 
@@ -37,7 +40,13 @@ export const ServiceDefinition = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,99}$/, 'must be lowercase letters, digits, - and _'),
   title: z.string().min(1).max(200).optional(),
   description: z.string().max(2_000).optional(),
-  jobs: z.array(ServiceJob).min(1),
+  /** The jobs and their declared dependencies. @defaultValue none, when `terminal` is given */
+  jobs: z.array(ServiceJob).default([]),
+  /**
+   * Jobs whose finish is the service's: with everything upstream of them, as ingest learned it
+   * from lineage (see `sla/lineage.ts`) and as `after` declares it, they are the service's jobs.
+   */
+  terminal: z.array(JobName).min(1).max(100).optional(),
   deadline: Deadline,
   criticality: z.enum(['low', 'medium', 'high', 'critical']).default('medium'),
   owners: z.array(z.string().min(1)).default([]),
@@ -51,8 +60,12 @@ export const ServiceDefinition = z.strictObject({
     slackMinutes: z.number().min(0).default(15),
   }).default({ breachProbability: 0.3, slackMinutes: 15 }),
 }).superRefine((s, ctx) => {
+  if (s.jobs.length === 0 && s.terminal === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['jobs'], message: 'a service needs its jobs: list them in "jobs", or name its last jobs in "terminal", or both' });
+  }
+  // A closure-defined service takes in what `after` names; a declared one must list it.
   const names = new Set(s.jobs.map((j) => j.job));
-  s.jobs.forEach((j, i) => j.after.forEach((dep, k) => {
+  if (s.terminal === undefined) s.jobs.forEach((j, i) => j.after.forEach((dep, k) => {
     if (!names.has(dep)) ctx.addIssue({ code: 'custom', path: ['jobs', i, 'after', k], message: `"${dep}" is not a job of this service` });
   }));
   const cycle = findCycle(s.jobs);
