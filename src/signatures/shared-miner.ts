@@ -9,6 +9,9 @@ export interface SharedMiner {
   match(line: string): Promise<{ clusterId: string; template: string }>;
 }
 
+/** How stale a matching-only process's copy of the miner may get. */
+const REFRESH_MS = 5_000;
+
 // Namespaces the advisory lock that serialises learning across processes.
 const MINER_LOCK = 7_230_416_003;
 
@@ -19,8 +22,10 @@ const MINER_LOCK = 7_230_416_003;
 export function createSharedMiner(pool: Pool): SharedMiner {
   let miner: Miner = createMiner();
   let version = -1;
+  let checkedAt = 0;
 
   async function refresh(db: Pick<Pool, 'query'>): Promise<void> {
+    checkedAt = Date.now();
     const r = await db.query<{ version: number; state: unknown }>(
       'select version, case when version = $1 then null else state end as state from miner_state', [version]);
     const row = r.rows[0];
@@ -52,7 +57,8 @@ export function createSharedMiner(pool: Pool): SharedMiner {
       });
     },
     async match(line) {
-      if (version < 0) await refresh(pool);
+      // A process that only matches (an API replica) catches up with the learners every few seconds.
+      if (version < 0 || Date.now() - checkedAt > REFRESH_MS) await refresh(pool);
       const found = miner.match(line);
       if (found) return { clusterId: String(found.clusterId), template: found.template };
       // Never seen: the masked line stands as its own template until a failure teaches the miner.

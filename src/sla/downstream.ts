@@ -17,6 +17,8 @@ export interface DownstreamImpact {
   pMiss: number | null;
   /** At or over its own alert threshold. */
   atRisk: boolean;
+  /** How long it usually takes once this one is done (the median of its past makespans). */
+  medianLagMs: number | null;
   /** `history`: forecast from its past makespans; `own-clock`: a duration deadline that lateness upstream does not move; `unknown`: no definition or no history. */
   basis: 'history' | 'own-clock' | 'unknown';
 }
@@ -42,20 +44,21 @@ export function downstreamImpact(finish: Float64Array, start: Date, chain: Downs
     const lags = d.makespansMs;
     if (!d.def || !upstream || lags.length === 0) {
       finishes.set(d.name, null);
-      out.push({ service: d.name, via: d.via, deadline: d.def?.deadline.kind === 'time' ? deadlineFor(d.def.deadline, start) : null, pMiss: null, atRisk: false, basis: 'unknown' });
+      out.push({ service: d.name, via: d.via, deadline: d.def?.deadline.kind === 'time' ? deadlineFor(d.def.deadline, start) : null, pMiss: null, atRisk: false, medianLagMs: null, basis: 'unknown' });
       continue;
     }
+    const medianLagMs = [...lags].sort((a, b) => a - b)[Math.floor(lags.length / 2)] ?? null;
     const own = upstream.map((f) => f + (lags[Math.floor(nextUniform(g) * lags.length)] as number));
     finishes.set(d.name, own);
     if (d.def.deadline.kind === 'duration') {
-      out.push({ service: d.name, via: d.via, deadline: null, pMiss: null, atRisk: false, basis: 'own-clock' });
+      out.push({ service: d.name, via: d.via, deadline: null, pMiss: null, atRisk: false, medianLagMs, basis: 'own-clock' });
       continue;
     }
     const deadline = deadlineFor(d.def.deadline, start);
     let late = 0;
     for (const f of own) if (f > deadline.getTime()) late++;
     const pMiss = late / own.length;
-    out.push({ service: d.name, via: d.via, deadline, pMiss, atRisk: pMiss >= d.def.alert.breachProbability, basis: 'history' });
+    out.push({ service: d.name, via: d.via, deadline, pMiss, atRisk: pMiss >= d.def.alert.breachProbability, medianLagMs, basis: 'history' });
   }
   return out;
 }

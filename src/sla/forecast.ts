@@ -59,8 +59,11 @@ export function forecast(input: ForecastInput): Forecast {
   return forecastWithSamples(input).forecast;
 }
 
-/** The forecast, and the simulated finish times it was read from (ms since the epoch, in sample order). */
-export function forecastWithSamples(input: ForecastInput): { forecast: Forecast; finish: Float64Array } {
+/**
+ * The forecast, the simulated finish times it was read from (ms since the epoch, in sample
+ * order), and when each job is expected to end.
+ */
+export function forecastWithSamples(input: ForecastInput): { forecast: Forecast; finish: Float64Array; expectedEnds: Map<string, Date> } {
   const p = plan(input.jobs);
   const samples = input.samples ?? 10_000;
   const deadline = input.deadline.getTime();
@@ -79,7 +82,7 @@ export function forecastWithSamples(input: ForecastInput): { forecast: Forecast;
     timeToAct: input.withTimeToAct === false ? null : timeToAct(input, p, pre, criticality),
     samples,
   };
-  return { forecast: f, finish: sim.finish };
+  return { forecast: f, finish: sim.finish, expectedEnds: new Map(p.names.map((job, i) => [job, new Date(sim.meanEnd[i] as number)])) };
 }
 
 /** Binary search for the latest end of the most critical unfinished job that keeps P(breach) under the threshold. */

@@ -1,7 +1,7 @@
 import type { Queryable } from '../db/pool.ts';
 import type { ServiceForecast } from './service-forecast.ts';
 import { forecastDefinition } from './service-forecast.ts';
-import { listServices } from './sql.ts';
+import { listServices, saveForecast } from './sql.ts';
 
 /** What one sweep did for a service. */
 export type SweepOutcome =
@@ -39,6 +39,7 @@ export async function sweep(db: Queryable, at: Date, samples = 4_000): Promise<S
   const all = new Map((await listServices(db)).map((s) => [s.name, s.definition]));
   for (const def of all.values()) {
     const f = await forecastDefinition(db, def, all, at, { samples });
+    if (f.kind === 'forecast') await saveForecast(db, f.value);
     out.push(f.kind === 'forecast' ? await recordRisk(db, f.value) : { kind: 'skipped', service: def.name, reason: f.kind === 'no-instance' ? f.reason : 'unknown service' });
   }
   return out;

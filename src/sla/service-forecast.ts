@@ -5,6 +5,7 @@ import { forecastWithSamples, type Forecast, type JobState } from './forecast.ts
 import { attemptHistory, recentRuns, runsBefore } from './instance-sql.ts';
 import { currentInstance } from './instance.ts';
 import { jobModels } from './job-models.ts';
+import { resolveServiceJobs } from './lineage.ts';
 import type { JobModel } from './model.ts';
 import { makespans, pastInstances } from './past-instances.ts';
 import type { ServiceDefinition } from './schema.ts';
@@ -15,7 +16,7 @@ export interface ServiceForecast {
   service: string;
   at: Date;
   instance: { key: string; start: Date; deadline: Date };
-  jobs: { job: string; state: JobState['kind']; confidence: JobModel['confidence'] | 'none'; samples: number }[];
+  jobs: { job: string; state: JobState['kind']; confidence: JobModel['confidence'] | 'none'; samples: number; expectedEnd: Date | null }[];
   forecast: Forecast;
   atRisk: boolean;
   /** Services downstream (transitively) that miss their deadlines when this one is late. */
@@ -47,14 +48,16 @@ export async function forecastService(db: Queryable, name: string, at: Date, opt
 export async function forecastDefinition(
   db: Queryable, def: ServiceDefinition, all: Map<string, ServiceDefinition>, at: Date, options: ForecastOptions = {},
 ): Promise<ForecastOutcome> {
-  const jobs = def.jobs;
+  // A service named by its last jobs is forecast over what lineage says lies upstream of them now.
+  const { jobs } = await resolveServiceJobs(db, def);
+  if (jobs.length === 0) return { kind: 'no-instance', reason: `lineage knows no job upstream of ${(def.terminal ?? []).join(', ')} yet` };
   const jobNames = jobs.map((j) => j.job);
-  const instance = currentInstance(def, await recentRuns(db, jobNames, at), at);
+  const instance = currentInstance(jobs, await recentRuns(db, jobNames, at), at);
   if (!instance) return { kind: 'no-instance', reason: `no run of ${jobs.filter((j) => j.after.length === 0).map((j) => j.job).join(', ')} by ${at.toISOString()}` };
   const deadline = deadlineFor(def.deadline, instance.start);
   const models = await learnModels(db, jobs, instance.start);
   const seed = options.seed ?? 1;
-  const { forecast: f, finish } = forecastWithSamples({
+  const { forecast: f, finish, expectedEnds } = forecastWithSamples({
     jobs, states: instance.states, models, start: instance.start, now: at, deadline,
     samples: options.samples ?? 10_000, seed, threshold: def.alert.breachProbability,
   });
@@ -65,7 +68,7 @@ export async function forecastDefinition(
     kind: 'forecast',
     value: {
       service: def.name, at, instance: { key: instance.key, start: instance.start, deadline },
-      jobs: jobNames.map((j) => ({ job: j, state: instance.states.get(j)?.kind ?? 'pending', confidence: models.has(j) ? (models.get(j)?.confidence ?? 'none') : 'none', samples: models.get(j)?.samples ?? 0 })),
+      jobs: jobNames.map((j) => ({ job: j, state: instance.states.get(j)?.kind ?? 'pending', confidence: models.has(j) ? (models.get(j)?.confidence ?? 'none') : 'none', samples: models.get(j)?.samples ?? 0, expectedEnd: expectedEnds.get(j) ?? null })),
       forecast: f, atRisk, downstream, impact, summary: sentence(def, f, deadline, downstream, atRisk),
     },
   };
@@ -84,8 +87,9 @@ async function downstreamInputs(db: Queryable, name: string, all: Map<string, Se
   for (const d of downstreamChain(name, all)) {
     const def = all.get(d.name);
     if (!def) { out.push({ ...d, def: undefined, makespansMs: [] }); continue; }
-    const runs = await runsBefore(db, def.jobs.map((j) => j.job), before);
-    out.push({ ...d, def, makespansMs: makespans(def.jobs, pastInstances(def.jobs, runs)) });
+    const { jobs } = await resolveServiceJobs(db, def);
+    const runs = await runsBefore(db, jobs.map((j) => j.job), before);
+    out.push({ ...d, def, makespansMs: makespans(jobs, pastInstances(jobs, runs)) });
   }
   return out;
 }

@@ -15,6 +15,8 @@ export { plan, prepare, type Plan, type Prepared };
 
 export interface Sim {
   finish: Float64Array;
+  /** Each job's mean end over the first chunk of samples (ms since the epoch): what it is expected to do. */
+  meanEnd: Float64Array;
   onPath: Uint32Array;
   /** The critical path most often seen, as node indices, upstream first. */
   path: number[];
@@ -76,16 +78,24 @@ export function simulate(input: ForecastInput, p: Plan, pre: Prepared, samples: 
   const onPath = new Uint32Array(n);
   const lastCount = new Uint32Array(n);
   const edgeCount = new Uint32Array(p.deps.length);
+  const meanEnd = new Float64Array(n);
   for (let from = 0; from < samples; from += CHUNK) {
     const c = Math.min(CHUNK, samples - from);
     run.lastEnd.fill(-Infinity);
     for (let k = 0; k < n; k++) step(run, p.order[k] as number, c);
+    if (from === 0) for (let i = 0; i < n; i++) meanEnd[i] = pre.origin + mean(ends, i * CHUNK, c) * 1000;
     for (let s = 0; s < c; s++) {
       finish[from + s] = pre.origin + (run.lastEnd[s] as number) * 1000;
       backtrack(p, run.ends, CHUNK, s, run.last[s] as number, onPath, lastCount, edgeCount);
     }
   }
-  return { finish, onPath, path: commonestPath(p, lastCount, edgeCount) };
+  return { finish, meanEnd, onPath, path: commonestPath(p, lastCount, edgeCount) };
+}
+
+function mean(values: Float32Array, from: number, count: number): number {
+  let sum = 0;
+  for (let s = 0; s < count; s++) sum += values[from + s] as number;
+  return sum / count;
 }
 
 /** Draws job `i`'s end in each sample of the chunk, from where it stands and when its inputs are ready. */

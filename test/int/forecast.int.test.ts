@@ -13,7 +13,9 @@ const iso = (t: number) => new Date(t).toISOString();
 
 /** Generic events of one attempt of `job` in instance `key`. */
 function attempt(job: string, key: string, n: number, start: number, minutes: number, failed = false): unknown[] {
-  const base = { job: { namespace: 'close', name: job }, run: { id: `${job}-${key}-${n}`, key, attempt: n } };
+  // The orchestrator declares what each step waits for, as the generic format allows: lineage.
+  const upstream = { load: ['extract'], report: ['load'] }[job]?.map((name) => ({ namespace: 'close', name }));
+  const base = { job: { namespace: 'close', name: job }, run: { id: `${job}-${key}-${n}`, key, attempt: n }, ...(upstream ? { upstream } : {}) };
   return [
     { ...base, type: 'started', time: iso(start), startedAt: iso(start) },
     { ...base, type: failed ? 'failed' : 'completed', time: iso(start + minutes * MIN), endedAt: iso(start + minutes * MIN), ...(failed ? { error: { message: 'warehouse connection refused' } } : {}) },
@@ -43,6 +45,10 @@ jobs:
   - job: close/daily_report
     after: [close/snapshot]
 deadline: {kind: time, at: "03:00", timeZone: UTC}
+---
+name: close-by-lineage
+terminal: [close/report]
+deadline: {kind: duration, minutes: 120}
 ---
 name: audit-feed
 jobs:
@@ -121,7 +127,8 @@ for (const store of testStores()) {
       assert.equal(first.find((o) => o.service === 'audit-feed')?.kind, 'skipped');
       const second = await sweep(db.pool, new Date(at.getTime() + MIN), 2_000);
       assert.equal(second.find((o) => o.service === 'close')?.kind, 'updated');
-      const risks = (await app.inject('/v1/sla/risks?status=open')).json().risks as { service: string; summary: string }[];
+      // The same jobs named by lineage make a second service at risk; each raises its own.
+      const risks = ((await app.inject('/v1/sla/risks?status=open')).json().risks as { service: string; summary: string }[]).filter((r) => r.service === 'close');
       assert.equal(risks.length, 1);
       assert.match(risks[0]?.summary ?? '', /Month close\* is at risk/);
     });
@@ -134,6 +141,12 @@ for (const store of testStores()) {
       assert.equal(found[0]?.startedBeforeInput, 3);
       assert.equal(found[0]?.worstEarlyMin, 30);
       assert.deepEqual(found[0]?.services, ['reporting']);
+    });
+
+    it('forecasts a service named by its last job over the jobs lineage puts upstream of it', async () => {
+      const f = (await app.inject(`/v1/services/close-by-lineage/forecast?at=${iso(day0 + 5 * 86_400_000 + 30 * MIN)}&samples=2000`)).json();
+      assert.deepEqual(f.jobs.map((j: { job: string }) => j.job), ['close/extract', 'close/load', 'close/report']);
+      assert.deepEqual(f.forecast.criticalPath, ['close/extract', 'close/load', 'close/report']);
     });
 
     it('answers 404 for an unknown service and for a service with no run yet', async () => {
