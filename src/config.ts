@@ -38,6 +38,10 @@ const Env = z.object({
   OPENAI_BASE_URL: z.string().url().optional(),
   OPENAI_API_KEY: z.string().min(1).optional(),
   MEDIC_STORM_WINDOW_MINUTES: z.coerce.number().min(0).max(1_440).default(15),
+  MEDIC_POLICIES_DIR: z.string().min(1).optional(),
+  MEDIC_DECIDE_TIMEOUT_MS: z.coerce.number().int().min(1).max(60_000).default(200),
+  MEDIC_SAFE_DEFAULT_FAILURE: z.enum(['notify', 'hold_downstream']).default('notify'),
+  MEDIC_SAFE_DEFAULT_PREFLIGHT: z.enum(['go', 'hold']).default('go'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -65,6 +69,16 @@ export interface Config {
   readonly embedder: { kind: 'hashing'; dimensions: number } | { kind: 'openai'; baseURL: string | undefined; apiKey: string; model: string; dimensions: number };
   /** Failures of one signature on several jobs within this window are one incident. @defaultValue 15 min */
   readonly stormWindowMs: number;
+  /** Folder of policy files; the shipped `policies/` when unset. */
+  readonly policiesDir: string | undefined;
+  /** How long the decision endpoint may take before it answers the safe default. @defaultValue 200 ms */
+  readonly decideTimeoutMs: number;
+  /**
+   * What Medic answers when it cannot decide (timeout, store outage, internal error): never a
+   * destructive action. Failure: `notify` (people decide) or `hold_downstream`; preflight: `go`
+   * (as if Medic were not there) or `hold`. @defaultValue notify, go
+   */
+  readonly safeDefault: { failure: 'notify' | 'hold_downstream'; preflight: 'go' | 'hold' };
 }
 
 /** The environment could not be parsed; the message names every bad variable. */
@@ -105,5 +119,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       ? { kind: 'openai' as const, baseURL: e.OPENAI_BASE_URL, apiKey: e.OPENAI_API_KEY ?? 'unused', model: e.MEDIC_EMBEDDING_MODEL, dimensions: e.MEDIC_EMBEDDING_DIMENSIONS }
       : { kind: 'hashing' as const, dimensions: e.MEDIC_EMBEDDING_DIMENSIONS },
     stormWindowMs: e.MEDIC_STORM_WINDOW_MINUTES * 60_000,
+    policiesDir: e.MEDIC_POLICIES_DIR,
+    decideTimeoutMs: e.MEDIC_DECIDE_TIMEOUT_MS,
+    safeDefault: Object.freeze({ failure: e.MEDIC_SAFE_DEFAULT_FAILURE, preflight: e.MEDIC_SAFE_DEFAULT_PREFLIGHT }),
   });
 }

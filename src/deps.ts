@@ -1,7 +1,10 @@
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
+import type { PreflightChecks } from './decide/decide.ts';
+import type { DecisionLog } from './decide/log.ts';
 import type { Pool } from './db/pool.ts';
 import type { Metrics } from './http/metrics.ts';
+import type { PolicyStore } from './policies/store.ts';
 import type { JobQueue } from './queue/queue.ts';
 import type { Embedder } from './signatures/embedder.ts';
 import type { SignatureService } from './signatures/service.ts';
@@ -19,4 +22,10 @@ export interface Deps {
   signatures: SignatureService;
   /** The time now; tests pass a fixed clock. */
   clock: () => Date;
+  /** The loaded policies. */
+  policies: PolicyStore;
+  /** Where every decision is appended. */
+  decisionLog: DecisionLog;
+  /** The input and upstream checks of a preflight. */
+  preflightChecks: PreflightChecks;
 }

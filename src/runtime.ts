@@ -1,12 +1,15 @@
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.ts';
+import { createDecisionLog } from './decide/log.ts';
+import { createPreflightChecks } from './decide/preflight-checks.ts';
 import { lockDataDir } from './db/embedded-lock.ts';
 import { migrate, readMigrations } from './db/migrate.ts';
 import { openDatabase } from './db/pool.ts';
 import type { Deps } from './deps.ts';
 import { createMetrics } from './http/metrics.ts';
 import { createBullQueue } from './queue/bullmq.ts';
+import { openPolicyStore } from './policies/store.ts';
 import { createInProcessQueue } from './queue/in-process.ts';
 import { createHashingEmbedder, type Embedder } from './signatures/embedder.ts';
 import { checkEmbedder } from './signatures/embedder-state.ts';
@@ -16,6 +19,9 @@ import { createSharedMiner } from './signatures/shared-miner.ts';
 
 /** Where the numbered SQL migrations live, beside `src/`. */
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url));
+
+/** The policies Medic ships with, beside `src/`; `MEDIC_POLICIES_DIR` names others. */
+export const POLICIES_DIR = fileURLToPath(new URL('../policies', import.meta.url));
 
 export interface Runtime {
   deps: Deps;
@@ -67,9 +73,13 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
         throw new Error(`signature vectors were made by ${check.stored}, the configured embedder is ${check.current}: run \`medic reindex\``);
       }
     }
+    const policies = await openPolicyStore(config.policiesDir ?? POLICIES_DIR, embedder);
+    const decisionLog = createDecisionLog(db.pool);
+    releases.push(() => decisionLog.close());
     const deps: Deps = {
       config, pool: db.pool, store: db.kind, queue, log, metrics: createMetrics(), clock: () => new Date(),
       embedder, signatures: createSignatureService(createSharedMiner(db.pool)),
+      policies, decisionLog, preflightChecks: createPreflightChecks(db.pool),
     };
     return { deps, close };
   } catch (err) {

@@ -5,7 +5,9 @@ import {
   jsonSchemaTransform, serializerCompiler, validatorCompiler,
 } from 'fastify-type-provider-zod';
 import type { Deps } from '../deps.ts';
+import { decisionRoutes } from '../decide/routes.ts';
 import { incidentRoutes } from '../incidents/routes.ts';
+import { policyRoutes } from '../policies/routes.ts';
 import { ingestRoutes } from '../ingest/routes.ts';
 import { runRoutes } from '../runs/routes.ts';
 import { forecastRoute, riskRoute, serviceRoutes } from '../sla/routes.ts';
@@ -54,5 +56,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   await app.register(serviceRoutes(deps, auth));
   await app.register(forecastRoute(deps, auth));
   await app.register(riskRoute(deps, auth));
+  await app.register(policyRoutes(deps, auth));
+  await app.register(decisionRoutes(deps, auth));
   return app;
 }

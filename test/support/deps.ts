@@ -4,6 +4,9 @@ import type { Deps } from '../../src/deps.ts';
 import { createMetrics } from '../../src/http/metrics.ts';
 import { createInProcessQueue } from '../../src/queue/in-process.ts';
 import type { JobQueue } from '../../src/queue/queue.ts';
+import { createDecisionLog } from '../../src/decide/log.ts';
+import { createPreflightChecks } from '../../src/decide/preflight-checks.ts';
+import { emptyPolicySet, fixedPolicyStore, type PolicyStore } from '../../src/policies/store.ts';
 import { createHashingEmbedder } from '../../src/signatures/embedder.ts';
 import { createSignatureService } from '../../src/signatures/service.ts';
 import { createSharedMiner } from '../../src/signatures/shared-miner.ts';
@@ -15,7 +18,7 @@ export function testConfig(env: Record<string, string> = {}): Config {
 }
 
 /** Dependencies over a test database; the queue is in-process unless one is given. */
-export function testDeps(db: TestDatabase, overrides: { config?: Config; queue?: JobQueue; clock?: () => Date } = {}): Deps {
+export function testDeps(db: TestDatabase, overrides: { config?: Config; queue?: JobQueue; clock?: () => Date; policies?: PolicyStore } = {}): Deps {
   return {
     config: overrides.config ?? testConfig(),
     pool: db.pool,
@@ -26,6 +29,10 @@ export function testDeps(db: TestDatabase, overrides: { config?: Config; queue?:
     clock: overrides.clock ?? (() => new Date()),
     embedder: createHashingEmbedder(256),
     signatures: createSignatureService(createSharedMiner(db.pool)),
+    policies: overrides.policies ?? fixedPolicyStore(emptyPolicySet()),
+    // Every row is written at once: tests read the log right after deciding.
+    decisionLog: createDecisionLog(db.pool, { maxWaitMs: 0 }),
+    preflightChecks: createPreflightChecks(db.pool),
   };
 }
 

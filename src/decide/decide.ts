@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import type { Deps } from '../deps.ts';
+import type { Action } from '../policies/action.ts';
+import { evaluate } from '../policies/engine.ts';
+import type { PolicySet } from '../policies/load.ts';
+import type { DecisionContext, PreflightCheck } from './context.ts';
+import { failureContext, preflightContext } from './gather.ts';
+import type { DecisionRow } from './log-sql.ts';
+import { toResult, type DecisionResult } from './result.ts';
+import type { DecisionInput, PreflightInput } from './schema.ts';
+
+/** One answer of the decision endpoint. */
+export interface DecisionAnswer {
+  decision_id: string;
+  result: DecisionResult;
+}
+
+/** Where the time of one decision went, in ms: for the `Server-Timing` header and the bench. */
+export interface DecisionTimings {
+  gather: number;
+  evaluate: number;
+  log: number;
+}
+
+/** Finds the input and upstream checks of a preflight. */
+export type PreflightChecks = (input: PreflightInput, now: Date) => Promise<PreflightCheck[]>;
+
+export type DecideDeps = Pick<Deps, 'pool' | 'signatures' | 'embedder' | 'log' | 'clock' | 'config' | 'policies' | 'decisionLog' | 'preflightChecks'>;
+
+/** Why Medic answered its safe default instead of deciding. */
+class Degraded extends Error {
+  override readonly name = 'Degraded';
+}
+
+function within<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Degraded(`no decision within ${ms} ms`)), ms); });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Decides what to do about an input: gathers what Medic knows, evaluates the policies, and
+ * writes the decision to the log before answering. When gathering takes longer than the
+ * configured budget, the store is down or anything breaks, the answer is the configured safe
+ * default — never a destructive action — and it says why.
+ */
+export async function decide(deps: DecideDeps, input: DecisionInput): Promise<DecisionAnswer> {
+  return (await decideTimed(deps, input)).answer;
+}
+
+/** `decide`, and where its time went. */
+export async function decideTimed(deps: DecideDeps, input: DecisionInput): Promise<{ answer: DecisionAnswer; timings: DecisionTimings }> {
+  const t0 = performance.now();
+  let t1 = t0;
+  let t2 = t0;
+  const id = randomUUID();
+  const now = input.time ?? deps.clock();
+  const set = deps.policies.current();
+  let result: DecisionResult;
+  let ctx: DecisionContext | undefined;
+  let budgetKey: string | null = null;
+  try {
+    ctx = await within(deps.config.decideTimeoutMs, gather(deps, set, input, now));
+    t1 = performance.now();
+    const decision = evaluate(set.policies, input, ctx);
+    result = toResult(decision, ctx, set.revision);
+    // Only a policy's own action spends its budget; a guardrail's replacement does not.
+    budgetKey = decision.guardrail === null ? decision.budgetKey : null;
+  } catch (err) {
+    result = safeDefault(deps, set, input, describe(err));
+    deps.log.warn({ err, decisionId: id }, 'decision degraded to the safe default');
+  }
+  t1 = t1 === t0 ? performance.now() : t1;
+  t2 = performance.now();
+  try {
+    await deps.decisionLog.append(row(id, input, result, ctx, set.revision, budgetKey, now));
+  } catch (err) {
+    // A decision that is not in the log must not be acted on: budgets and audit depend on it.
+    if (result.degraded === null) result = safeDefault(deps, set, input, `the decision log is unavailable (${describe(err)})`);
+    deps.log.error({ err, decisionId: id, input, result }, 'decision not logged');
+  }
+  const t3 = performance.now();
+  return { answer: { decision_id: id, result }, timings: { gather: t1 - t0, evaluate: t2 - t1, log: t3 - t2 } };
+}
+
+function gather(deps: DecideDeps, set: PolicySet, input: DecisionInput, now: Date): Promise<DecisionContext> {
+  return input.kind === 'failure' ? failureContext(deps, set, input, now) : preflightContext(deps, set, input, now, deps.preflightChecks);
+}
+
+function describe(err: unknown): string {
+  if (err instanceof Degraded) return err.message;
+  const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
+  return /^(ECONN|57P|08)/.test(code) ? `the store is unavailable (${code})` : `internal error: ${err instanceof Error ? err.message : String(err)}`;
+}
+
+/** The configured safe answer: people decide on a failure; a preflight goes (or holds) as configured. */
+export function safeDefault(deps: Pick<DecideDeps, 'config'>, set: PolicySet, input: DecisionInput, reason: string): DecisionResult {
+  const action: Action = input.kind === 'failure'
+    ? deps.config.safeDefault.failure === 'notify' ? { kind: 'notify', page: false, severity: 'warning' } : { kind: 'hold_downstream', reason: 'Medic could not decide' }
+    : deps.config.safeDefault.preflight === 'go' ? { kind: 'go' } : { kind: 'hold', reason: 'Medic could not decide' };
+  return {
+    action: action.kind, params: action, delay_s: 0, requires_approval: false, approval: null, policy_id: null, policy_revision: set.revision,
+    reason: `safe default: ${reason}`, proposed: null, guardrail: null, shadow: [], evidence: {}, explanation: [], degraded: { reason },
+  };
+}
+
+function row(id: string, input: DecisionInput, result: DecisionResult, ctx: DecisionContext | undefined, revision: string, budgetKey: string | null, now: Date): DecisionRow {
+  const sig = ctx?.kind === 'failure' ? ctx.signature : undefined;
+  return {
+    id, kind: input.kind, job: `${input.job.namespace}/${input.job.name}`, run_key: input.run?.key ?? null,
+    attempt: input.kind === 'failure' ? input.attempt : null, fingerprint: sig?.fingerprint ?? null, signature_id: sig?.id ?? null,
+    policy_id: result.policy_id, action: result.action, enforced: result.degraded === null,
+    budget_key: result.degraded === null ? budgetKey : null,
+    requires_approval: result.requires_approval, degraded: result.degraded !== null, policy_revision: revision,
+    input, result, created_at: now,
+  };
+}
