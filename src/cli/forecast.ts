@@ -31,7 +31,13 @@ export function renderForecast(f: ServiceForecast, deadline: Deadline): string {
     '  criticality:',
     ...f.forecast.criticality.slice(0, 6).map((c) => `    ${String(Math.round(c.share * 100)).padStart(3)} %  ${c.job}  (${f.jobs.find((j) => j.job === c.job)?.state ?? ''})`),
   ];
-  if (f.downstream.length) lines.push('', `  downstream: ${f.downstream.join(', ')}`);
+  if (f.impact.length) {
+    lines.push('', '  downstream:');
+    for (const d of f.impact) {
+      const chance = d.pMiss === null ? (d.basis === 'own-clock' ? 'its deadline runs from its own start' : 'no history to forecast from') : `${Math.round(d.pMiss * 100)} % to miss ${d.deadline ? clockTime(d.deadline, deadline) : ''}`;
+      lines.push(`    ${d.atRisk ? '!' : ' '} ${d.service.padEnd(24)} via ${d.via.padEnd(20)} ${chance}`);
+    }
+  }
   return lines.join('\n');
 }
 

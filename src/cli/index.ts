@@ -3,9 +3,11 @@ import { serve, work } from '../main.ts';
 import { migrate, readMigrations } from '../db/migrate.ts';
 import { MIGRATIONS_DIR, openRuntime } from '../runtime.ts';
 import { configOrExit, quiet } from './config.ts';
+import { registerDecide } from './decide.ts';
 import { registerDemo } from './demo.ts';
 import { registerIncidents } from './incidents.ts';
 import { registerIngest } from './ingest.ts';
+import { registerPolicies } from './policies.ts';
 import { registerRuns } from './runs.ts';
 import { registerBuffers } from './buffers.ts';
 import { registerForecast } from './forecast.ts';
@@ -39,6 +41,8 @@ export function buildCli(): Command {
   registerServices(program);
   registerForecast(program);
   registerBuffers(program);
+  registerPolicies(program);
+  registerDecide(program);
   registerDemo(program);
   return program;
 }

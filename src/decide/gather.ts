@@ -3,12 +3,15 @@ import { summariseFixes } from '../incidents/evidence.ts';
 import { resolutionStats, similarSignatures } from '../incidents/read-sql.ts';
 import { budgetKey } from '../policies/guardrails.ts';
 import type { PolicySet } from '../policies/load.ts';
+import { classSimilarity } from '../policies/offline.ts';
 import type { FailureContext, PreflightContext } from './context.ts';
 import type { DecisionInput, FailureInput, PreflightInput } from './schema.ts';
 import { budgetCounts, incidentsOf, jobMedianMs, recentFailures, servicesOfJob, signatureIdByFingerprint } from './sql.ts';
 
 /** Signatures at least this close count as the same failure for success rates. */
-const SAME_FAILURE = 0.8;
+export const SAME_FAILURE = 0.8;
+/** How many nearest signatures a decision looks at. */
+export const NEAREST = 5;
 
 const jobKey = (input: DecisionInput) => `${input.job.namespace}/${input.job.name}`;
 
@@ -34,28 +37,19 @@ export async function failureContext(deps: Pick<Deps, 'pool' | 'signatures' | 'e
   const vector = embedding ?? [];
   const windowMinutes = Math.max(0, ...set.policies.map((p) => p.guardrails.breaker?.within_minutes ?? 0));
   const [near, services, failures, medianMs] = await Promise.all([
-    vector.length ? similarSignatures(deps.pool, vector, 5, 0.5) : Promise.resolve([]),
+    vector.length ? similarSignatures(deps.pool, vector, NEAREST, 0.5) : Promise.resolve([]),
     servicesOfJob(deps.pool, jobKey(input)),
     windowMinutes > 0 ? recentFailures(deps.pool, signatureId, sig.fingerprint, new Date(now.getTime() - windowMinutes * 60_000)) : Promise.resolve([]),
     jobMedianMs(deps.pool, jobKey(input)),
   ]);
   const same = near.filter((s) => s.similarity >= SAME_FAILURE).map((s) => s.id);
-  const [stats, similar] = await Promise.all([resolutionStats(deps.pool, same), incidentsOf(deps.pool, near, 5)]);
+  const [stats, similar] = await Promise.all([resolutionStats(deps.pool, same), incidentsOf(deps.pool, near, NEAREST)]);
   const base: Omit<FailureContext, 'budgetUsed'> = {
     kind: 'failure', now,
     signature: { id: signatureId, fingerprint: sig.fingerprint, template: sig.template, exceptionType: sig.exceptionType, known: signatureId !== null },
-    classes: classSimilarity(set, vector), similar, fixes: summariseFixes(stats), services, recentFailures: failures, jobMedianMs: medianMs,
+    classes: classSimilarity(set.classVectors, vector), similar, fixes: summariseFixes(stats), services, recentFailures: failures, jobMedianMs: medianMs,
   };
   return { ...base, budgetUsed: await budgets(deps, set, input, sig.fingerprint, now) };
-}
-
-/** The highest cosine similarity of the failure to each class's examples (vectors are unit length). */
-function classSimilarity(set: PolicySet, vector: number[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [name, examples] of set.classVectors) {
-    out[name] = Math.max(0, ...examples.map((e) => e.reduce((s, x, i) => s + x * (vector[i] ?? 0), 0)));
-  }
-  return out;
 }
 
 /** What a preflight needs: the services the job belongs to, and the input and upstream checks. */
