@@ -4,6 +4,7 @@ import type { Deps } from '../deps.ts';
 import { incidentDetail } from '../incidents/evidence.ts';
 import { listIncidents, listSignatures } from '../incidents/read-sql.ts';
 import { readFile } from 'node:fs/promises';
+import { showDecision } from './demo-decide.ts';
 import { parseServiceFile } from '../sla/parse-file.ts';
 import { forecastService } from '../sla/service-forecast.ts';
 import { applyService } from '../sla/sql.ts';
@@ -68,6 +69,7 @@ export function registerDemo(program: Command): void {
           failures.map((r) => [r.id, clip(`${r.job.namespace}/${r.job.name}`, 36), r.attempts, shortTime(r.ended_at), clip(r.error_message, 60)])));
         await showSignatures(deps);
         await showForecast(deps, replayAt);
+        await showDecision(deps, replayAt);
       } finally {
         await runtime.close();
       }

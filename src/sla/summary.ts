@@ -4,6 +4,15 @@ import type { ServiceDefinition } from './schema.ts';
 
 const short = (job: string) => job.split('/').pop() ?? job;
 
+/** "*a*", "*a* and *b*", "*a*, *b* and 1 more service", "*a*, *b* and 3 more services". */
+function named(services: string[]): string {
+  const [a, b] = services.map((d) => `*${d}*`);
+  if (services.length === 1) return a as string;
+  if (services.length === 2) return `${a} and ${b}`;
+  const more = services.length - 2;
+  return `${a}, ${b} and ${more} more ${more === 1 ? 'service' : 'services'}`;
+}
+
 /**
  * One sentence a person can act on: "*Financial close* is at risk: 72 % chance to miss 06:00
  * (ETA 06:14, p90 06:31). Critical path: extract_erp → load_dw → reconcile. If *load_dw* does not
@@ -17,7 +26,7 @@ export function sentence(def: ServiceDefinition, f: Forecast, deadline: Date, do
   const act = f.timeToAct;
   if (!act || !atRisk) return head + path;
   const hit = downstream.length === 0 ? `*${title}* misses its deadline`
-    : `${downstream.slice(0, 2).map((d) => `*${d}*`).join(', ')}${downstream.length > 2 ? ` and ${downstream.length - 2} more ${downstream.length === 3 ? 'service' : 'services'}` : ''} miss their deadlines`;
+    : `${named(downstream)} miss their deadlines`;
   return act.latest
     ? `${head}${path} If *${short(act.job)}* does not recover by ${clockTime(act.latest, def.deadline)}, ${hit}.`
     : `${head}${path} Even a recovery of *${short(act.job)}* now leaves more than ${Math.round(def.alert.breachProbability * 100)} % risk that ${hit}.`;

@@ -1,0 +1,84 @@
+/**
+ * The Argo Workflows executor, through the Argo Server's REST API with a bearer token.
+ * A retry re-runs the failed nodes of the workflow in place; Argo refuses it unless the
+ * workflow is Failed or Error, and then a finished workflow is resubmitted as a new one.
+ * A rerun is always a resubmit: a new workflow from the same spec.
+ */
+import { authorizedCall, staticCredentials } from './auth.ts';
+import type { ArgoConnection } from './config.ts';
+import { done, refused, unsupported, type ArgoTarget, type ExecutionOutcome, type Executor } from './executor.ts';
+import { jsonRequest, type HttpDeps } from './http.ts';
+
+const enc = encodeURIComponent;
+
+/** Why Argo refused a retry, as its `FormulateRetryWorkflow` words it, and in which phase. */
+export function refusedRetryPhase(status: number, message: string): string | undefined {
+  if (status !== 400) return undefined;
+  if (/to retry a succeeded workflow/i.test(message)) return 'Succeeded';
+  return /cannot retry a workflow in phase (\w+)/i.exec(message)?.[1];
+}
+
+function nameIn(body: unknown): { name?: string; phase?: string } {
+  if (typeof body !== 'object' || body === null) return {};
+  const b = body as { metadata?: { name?: unknown }; status?: { phase?: unknown } };
+  return {
+    ...(typeof b.metadata?.name === 'string' ? { name: b.metadata.name } : {}),
+    ...(typeof b.status?.phase === 'string' ? { phase: b.status.phase } : {}),
+  };
+}
+
+/** Builds the executor for one Argo Server. */
+export function argoExecutor(connection: ArgoConnection, deps: HttpDeps): Executor<ArgoTarget> {
+  const credentials = staticCredentials({ authorization: `Bearer ${connection.token}` });
+  const base = (t: ArgoTarget) => `${connection.url}/api/v1/workflows/${enc(t.namespace)}/${enc(t.name)}`;
+  const call = (t: ArgoTarget, verb: 'retry' | 'resubmit', body: unknown, key: string) =>
+    authorizedCall(jsonRequest('PUT', `${base(t)}/${verb}`, body, { 'idempotency-key': key }), credentials, connection, deps,
+      `Argo ${verb} ${t.namespace}/${t.name}`);
+
+  const resubmit = async (t: ArgoTarget, key: string, why: string): Promise<ExecutionOutcome> => {
+    // memoized=false: Argo allows memoized resubmits of Failed/Error workflows only.
+    const c = await call(t, 'resubmit', { name: t.name, namespace: t.namespace, memoized: false, parameters: [] }, key);
+    if (c.kind === 'failed') return c.outcome;
+    const created = nameIn(c.response.json).name ?? '?';
+    return done(`${why}resubmitted ${t.namespace}/${t.name} as ${t.namespace}/${created}`, c.response.json);
+  };
+
+  const retry = async (t: ArgoTarget, key: string): Promise<ExecutionOutcome> => {
+    const c = await call(t, 'retry', {
+      name: t.name, namespace: t.namespace, restartSuccessful: false, nodeFieldSelector: t.nodeFieldSelector ?? '', parameters: [],
+    }, key);
+    if (c.kind === 'ok') {
+      const phase = nameIn(c.response.json).phase;
+      return done(`retried the failed nodes of ${t.namespace}/${t.name}${phase ? ` (now ${phase})` : ''}`, c.response.json);
+    }
+    const phase = c.outcome.status === undefined ? undefined : refusedRetryPhase(c.outcome.status, c.outcome.detail);
+    if (phase === undefined) return c.outcome;
+    // A workflow still running would run twice if resubmitted beside itself.
+    if (phase === 'Running' || phase === 'Pending') {
+      return refused(`Argo refused to retry ${t.namespace}/${t.name}: it is still ${phase}; not resubmitted, which would run it twice`, 400);
+    }
+    return resubmit(t, key, `Argo refused to retry in phase ${phase}; `);
+  };
+
+  return async ({ action, target, idempotencyKey }) => {
+    switch (action.kind) {
+      case 'retry':
+        return retry(target, idempotencyKey);
+      case 'rerun':
+        return resubmit(target, idempotencyKey, '');
+      case 'skip':
+      case 'hold_downstream':
+      case 'extend_deadline':
+      case 'notify':
+      case 'run_agent':
+      case 'webhook':
+      case 'go':
+      case 'hold':
+        return unsupported(action, 'Argo');
+      default: {
+        const never: never = action;
+        return never;
+      }
+    }
+  };
+}
