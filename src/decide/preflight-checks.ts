@@ -1,27 +1,48 @@
 import type { Queryable } from '../db/pool.ts';
 import type { PreflightCheck } from './context.ts';
 import type { PreflightChecks } from './decide.ts';
-import { inputCheck, upstreamCheck } from './preflight.ts';
-import { datasetSizes, datasetsRead, previousStart, upstreamJobs, upstreamStates } from './preflight-sql.ts';
+import { inputCheck, MIN_HISTORY, upstreamCheck } from './preflight.ts';
+import { datasetSizes, datasetsRead, previousStart, upstreamJobs, upstreamStates, type SizeRow } from './preflight-sql.ts';
 
 /**
- * The checks before a job starts: each input's size against its history (the sizes the caller
- * reports, else the latest its writers reported), and the health of every upstream job.
+ * The checks before a job starts: each input's size against its history (the size the caller
+ * reports, else the one its writer reported since this job last ran), and the health of every
+ * upstream job.
  */
 export function createPreflightChecks(db: Queryable): PreflightChecks {
   return async (input, now) => {
     const job = `${input.job.namespace}/${input.job.name}`;
     const reported = input.inputs ?? [];
-    const [upstream, previous, read] = await Promise.all([upstreamJobs(db, job), previousStart(db, job, now), reported.length ? Promise.resolve([]) : datasetsRead(db, job)]);
+    const [upstream, previous, read] = await Promise.all([
+      upstreamJobs(db, job), previousStart(db, job, now, input.run?.key ?? null), reported.length ? Promise.resolve([]) : datasetsRead(db, job),
+    ]);
     const datasets = reported.length ? reported.map((d) => d.dataset) : read;
     const [states, sizes] = await Promise.all([upstreamStates(db, upstream, now), datasetSizes(db, datasets, now)]);
     const checks: PreflightCheck[] = datasets.map((dataset) => {
-      const history = sizes.get(dataset) ?? [];
+      const all = sizes.get(dataset) ?? [];
       const given = reported.find((d) => d.dataset === dataset);
-      // Reported by the caller: compare with all history; looked up: the latest is today's, the rest its history.
-      return given ? inputCheck(dataset, given.row_count ?? null, history) : inputCheck(dataset, history[0] ?? null, history.slice(1));
+      if (given) return judge(dataset, { rows: given.row_count ?? null, bytes: given.bytes ?? null, at: now }, all);
+      // Looked up: only a size written since this job last ran describes the input it is about to read.
+      const latest = all[0];
+      const fresh = latest && (!previous || latest.at > previous) ? latest : null;
+      return fresh ? judge(dataset, fresh, all.slice(1)) : { ...inputCheck(dataset, null, []), detail: `${dataset}: no size reported since this job last ran` };
     });
     checks.push(...states.map((s) => upstreamCheck(s, previous)));
     return checks;
   };
+}
+
+/**
+ * Judges a size against the dataset's history: rows when the writer reports rows, else bytes;
+ * against the same weekday's sizes when there are enough of them (Monday volumes are not
+ * Tuesday's), else against every recent day.
+ */
+function judge(dataset: string, current: SizeRow, history: SizeRow[]): ReturnType<typeof inputCheck> {
+  const unit: 'rows' | 'bytes' = current.rows !== null ? 'rows' : 'bytes';
+  const value = unit === 'rows' ? current.rows : current.bytes;
+  const day = current.at.getUTCDay();
+  const sameDay = history.filter((h) => h.at.getUTCDay() === day);
+  const basis = sameDay.filter((h) => h[unit] !== null).length >= MIN_HISTORY ? sameDay : history;
+  const values = basis.flatMap((h) => (h[unit] === null ? [] : [h[unit] as number])).slice(0, 30);
+  return inputCheck(dataset, value, values, unit);
 }

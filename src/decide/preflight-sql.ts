@@ -33,11 +33,15 @@ export async function upstreamStates(db: Queryable, jobs: string[], at: Date): P
   return r.rows.map((x) => ({ job: x.job, state: x.state, endedAt: x.ended_at, lastSuccessAt: x.last_success_at }));
 }
 
-/** When the job last started before `at`. */
-export async function previousStart(db: Queryable, job: string, at: Date): Promise<Date | null> {
+/**
+ * When the job's previous run started: the latest run that had ended by `at`, other than the run
+ * asking (whose own START may already be in, as the OpenLineage provider sends it first).
+ */
+export async function previousStart(db: Queryable, job: string, at: Date, runKey: string | null): Promise<Date | null> {
   const r = await db.query<{ started_at: Date | null }>(
-    `select max(r.started_at) as started_at from jobs j join runs r on r.job_id = j.id where ${JOB_IS('j', '$1')} and r.started_at < $2`,
-    [job, at.toISOString()],
+    `select max(r.started_at) as started_at from jobs j join runs r on r.job_id = j.id
+     where ${JOB_IS('j', '$1')} and r.started_at < $2 and r.ended_at <= $2 and r.run_key is distinct from $3`,
+    [job, at.toISOString(), runKey],
   );
   return r.rows[0]?.started_at ?? null;
 }
@@ -51,15 +55,23 @@ export async function datasetsRead(db: Queryable, job: string): Promise<string[]
   return r.rows.map((x) => x.dataset);
 }
 
-/** Each dataset's reported row counts before `at`, newest first, `limit` at most. */
-export async function datasetSizes(db: Queryable, datasets: string[], at: Date, limit = 31): Promise<Map<string, number[]>> {
+/** One size a writer reported for a dataset. */
+export interface SizeRow {
+  rows: number | null;
+  bytes: number | null;
+  at: Date;
+}
+
+/** Each dataset's reported sizes before `at`, newest first, `limit` at most. */
+export async function datasetSizes(db: Queryable, datasets: string[], at: Date, limit = 60): Promise<Map<string, SizeRow[]>> {
   if (datasets.length === 0) return new Map();
-  const r = await db.query<{ dataset: string; counts: number[] }>(
-    `select d.dataset, coalesce((select array_agg(s.row_count order by s.observed_at desc) from (
-        select row_count, observed_at from dataset_stats where dataset = d.dataset and row_count is not null and observed_at <= $2
-        order by observed_at desc limit $3) s), '{}') as counts
+  const r = await db.query<{ dataset: string; sizes: { rows: number | null; bytes: number | null; at: string }[] }>(
+    `select d.dataset, coalesce((select json_agg(json_build_object('rows', s.row_count, 'bytes', s.bytes, 'at', s.observed_at) order by s.observed_at desc) from (
+        select row_count, bytes, observed_at from dataset_stats
+        where dataset = d.dataset and (row_count is not null or bytes is not null) and observed_at <= $2
+        order by observed_at desc limit $3) s), '[]') as sizes
      from unnest($1::text[]) as d(dataset)`,
     [datasets, at.toISOString(), limit],
   );
-  return new Map(r.rows.map((x) => [x.dataset, x.counts.map(Number)]));
+  return new Map(r.rows.map((x) => [x.dataset, x.sizes.map((s) => ({ rows: s.rows === null ? null : Number(s.rows), bytes: s.bytes === null ? null : Number(s.bytes), at: new Date(s.at) }))]));
 }

@@ -11,10 +11,10 @@ export const MIN_HISTORY = 5;
  * a dataset that never varies does not hold a job over a handful of rows. A count under half the
  * median is short whatever the spread.
  */
-export function inputCheck(dataset: string, rowCount: number | null, history: number[]): Extract<PreflightCheck, { kind: 'input' }> {
+export function inputCheck(dataset: string, rowCount: number | null, history: number[], unit: 'rows' | 'bytes' = 'rows'): Extract<PreflightCheck, { kind: 'input' }> {
   const base = { kind: 'input' as const, dataset, rowCount, history: history.length };
   if (rowCount === null) return { ...base, verdict: 'unknown', median: null, z: null, detail: `${dataset}: no size reported` };
-  if (history.length < MIN_HISTORY) return { ...base, verdict: 'unknown', median: null, z: null, detail: `${dataset}: ${rowCount} rows, too little history (${history.length}) to judge` };
+  if (history.length < MIN_HISTORY) return { ...base, verdict: 'unknown', median: null, z: null, detail: `${dataset}: ${rowCount} ${unit}, too little history (${history.length}) to judge` };
   const m = median(history);
   const mad = medianAbsoluteDeviation(history);
   const z = mad > 0 ? (0.6745 * (rowCount - m)) / mad : rowCount === m ? 0 : (rowCount < m ? -Infinity : Infinity);
@@ -23,8 +23,8 @@ export function inputCheck(dataset: string, rowCount: number | null, history: nu
   return {
     ...base, median: m, z: Number.isFinite(z) ? Math.round(z * 100) / 100 : z < 0 ? -99 : 99, verdict: short ? 'short' : 'ok',
     detail: short
-      ? `${dataset} holds ${rowCount} rows, ${share} % of its usual ${Math.round(m)}: the input looks partial`
-      : `${dataset}: ${rowCount} rows, as usual (median ${Math.round(m)})`,
+      ? `${dataset} holds ${rowCount} ${unit}, ${share} % of its usual ${Math.round(m)}: the input looks partial`
+      : `${dataset}: ${rowCount} ${unit}, as usual (median ${Math.round(m)})`,
   };
 }
 

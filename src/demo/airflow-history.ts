@@ -1,5 +1,5 @@
 import { failureKinds, type FailureKind } from './failures.ts';
-import { MINUTE, type Random } from './random.ts';
+import { MINUTE, seeded, type Random } from './random.ts';
 
 /** The datasets the close reads and writes, as the provider's extractors name them. */
 const datasets = {
@@ -27,29 +27,66 @@ export const financeClose = {
   tasks: readonly { id: string; upstream: readonly string[]; reads: readonly Dataset[]; writes: readonly Dataset[]; medianMin: number; sigma: number; fail: { kind: FailureKind; p: number } | undefined }[];
 } & Record<string, unknown>;
 
-/** A task's neighbours and datasets as the provider reports them; its task lists are printed Python lists. */
-function taskLineage(taskId: string): { task: Record<string, string>; inputs: object[]; outputs: object[] } {
+/** Rows (and bytes) a day's close wrote to each dataset it measures. */
+type Volumes = Partial<Record<Dataset, { rowCount: number; size: number }>>;
+
+/**
+ * What one day's extracts and load write: about 52k ERP lines and 6k bank lines, a third more
+ * on Monday (the weekend's postings), with a few per cent of noise; the ledger holds both. A
+ * dataset a task found partial holds 20–40 % of that. Drawn from a generator of the slot's own,
+ * so that sizes leave the history's random sequence as it was.
+ */
+function closeVolumes(slot: Date, partial: ReadonlySet<Dataset>): Volumes {
+  const noise = seeded(Math.floor(slot.getTime() / 3_600_000) ^ 0x5a17);
+  const monday = slot.getUTCDay() === 1 ? 1.35 : 1;
+  const erp = Math.round(noise.lognormal(52_000 * monday, 0.05));
+  const bank = Math.round(noise.lognormal(6_100 * monday, 0.08));
+  const cut = 0.2 + 0.2 * noise.next();
+  const rows = { erp, bank, ledger: erp + bank };
+  const bytesPerRow = { erp: 310, bank: 180, ledger: 240 };
+  const out: Volumes = {};
+  for (const d of ['erp', 'bank', 'ledger'] as const) {
+    const rowCount = partial.has(d) ? Math.round(rows[d] * cut) : rows[d];
+    out[d] = { rowCount, size: rowCount * bytesPerRow[d] };
+  }
+  return out;
+}
+
+/**
+ * A task's neighbours and datasets as the provider reports them; its task lists are printed
+ * Python lists, and outputs written with a known volume carry the `outputStatistics` facet.
+ */
+function taskLineage(taskId: string, volumes: Volumes | undefined): { task: Record<string, string>; inputs: object[]; outputs: object[] } {
   const task = financeClose.tasks.find((t) => t.id === taskId);
   const py = (ids: readonly string[]) => `[${ids.map((id) => `'${id}'`).join(', ')}]`;
+  const output = (d: Dataset) => {
+    const v = volumes?.[d];
+    return v ? { ...datasets[d], outputFacets: { outputStatistics: { _producer: PRODUCER, _schemaURL: STATISTICS, ...v } } } : datasets[d];
+  };
   return {
     task: {
       upstream_task_ids: py(task?.upstream ?? []),
       downstream_task_ids: py(financeClose.tasks.filter((t) => (t.upstream as readonly string[]).includes(taskId)).map((t) => t.id)),
     },
     inputs: (task?.reads ?? []).map((d) => datasets[d]),
-    outputs: (task?.writes ?? []).map((d) => datasets[d]),
+    outputs: (task?.writes ?? []).map(output),
   };
 }
 
 const PRODUCER = 'https://github.com/apache/airflow/tree/providers-openlineage/2.3.0';
 const SCHEMA = 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent';
+const STATISTICS = 'https://openlineage.io/spec/facets/1-0-2/OutputStatisticsOutputDatasetFacet.json#/$defs/OutputStatisticsOutputDatasetFacet';
 
-/** OpenLineage events of one day's DAG run: START and COMPLETE/FAIL per try of each task. */
+/**
+ * OpenLineage events of one day's DAG run: START and COMPLETE/FAIL per try of each task, the
+ * writes' sizes on each COMPLETE. On a day a task fails on partial input, what it read was short.
+ */
 export function financeCloseDay(r: Random, slot: Date): unknown[] {
   const runId = `scheduled__${slot.toISOString().replace('.000Z', '+00:00')}`;
   const dagRunUuid = r.uuid();
   const ends = new Map<string, number>();
-  const events: unknown[] = [];
+  const tries: { type: 'START' | 'COMPLETE' | 'FAIL'; time: Date; t: TaskTry; error?: { message: string; stackTrace: string | undefined } }[] = [];
+  const partial = new Set<Dataset>();
   const slowDay = r.chance(0.15) ? 1.6 : 1; // month-end volume or a slow warehouse
   for (const task of financeClose.tasks) {
     let start = Math.max(slot.getTime(), ...task.upstream.map((u) => ends.get(u) ?? slot.getTime())) + r.int(5, 40) * 1000;
@@ -58,9 +95,10 @@ export function financeCloseDay(r: Random, slot: Date): unknown[] {
       const fails = task.fail !== undefined && tryNumber < 3 && r.chance(tryNumber === 1 ? task.fail.p : task.fail.p / 3);
       const end = start + (fails ? duration * r.next() : duration);
       const base = { slot, runId, dagRunUuid, task: task.id, tryNumber, taskUuid: r.uuid() };
-      events.push(olEvent('START', new Date(start), base));
+      tries.push({ type: 'START', time: new Date(start), t: base });
       const error = fails && task.fail ? failureKinds[task.fail.kind](r) : undefined;
-      events.push(olEvent(fails ? 'FAIL' : 'COMPLETE', new Date(end), base, error));
+      tries.push({ type: fails ? 'FAIL' : 'COMPLETE', time: new Date(end), t: base, ...(error ? { error } : {}) });
+      if (fails && task.fail?.kind === 'partialInput') for (const d of task.reads) partial.add(d);
       if (!fails) {
         ends.set(task.id, end);
         break;
@@ -69,7 +107,9 @@ export function financeCloseDay(r: Random, slot: Date): unknown[] {
     }
     if (!ends.has(task.id)) break; // the DAG run stops where a task gave up
   }
-  return events;
+  // The events are made once the day is known: the load wrote a partial ledger if reconcile found one.
+  const volumes = closeVolumes(slot, partial);
+  return tries.map((x) => olEvent(x.type, x.time, x.t, x.error, x.type === 'COMPLETE' ? volumes : undefined));
 }
 
 /**
@@ -81,10 +121,11 @@ export function financeCloseToday(r: Random, slot: Date): { events: unknown[]; s
   const dagRunUuid = r.uuid();
   const t0 = slot.getTime();
   const events: unknown[] = [];
+  const volumes = closeVolumes(slot, new Set());
   const run = (task: string, tryNumber: number, start: number, end: number, failed: boolean) => {
     const base = { slot, runId, dagRunUuid, task, tryNumber, taskUuid: r.uuid() };
     events.push(olEvent('START', new Date(start), base));
-    events.push(olEvent(failed ? 'FAIL' : 'COMPLETE', new Date(end), base, failed ? failureKinds.connectionRefused(r) : undefined));
+    events.push(failed ? olEvent('FAIL', new Date(end), base, failureKinds.connectionRefused(r)) : olEvent('COMPLETE', new Date(end), base, undefined, volumes));
   };
   run('extract_erp', 1, t0 + 20_000, t0 + 48 * MINUTE, false);
   run('extract_bank', 1, t0 + 25_000, t0 + 31 * MINUTE, false);
@@ -102,8 +143,8 @@ interface TaskTry {
   taskUuid: string;
 }
 
-function olEvent(type: 'START' | 'COMPLETE' | 'FAIL', time: Date, t: TaskTry, error?: { message: string; stackTrace: string | undefined }): unknown {
-  const lineage = taskLineage(t.task);
+function olEvent(type: 'START' | 'COMPLETE' | 'FAIL', time: Date, t: TaskTry, error?: { message: string; stackTrace: string | undefined }, volumes?: Volumes): unknown {
+  const lineage = taskLineage(t.task, volumes);
   const facets: Record<string, unknown> = {
     parent: {
       _producer: PRODUCER,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RunEventType, type NormalizedRunEvent } from '../runs/schema.ts';
 import type { Adapter } from './adapter.ts';
+import { datasetStat, uniqueStats, WRITE_ENDED } from './dataset-stats.ts';
 import { datasetName, lineageOf } from './lineage.ts';
 import { compact, rejected } from './payload.ts';
 
@@ -9,6 +10,9 @@ const IsoTime = z.string().refine((s) => /[zZ]|[+-]\d\d:?\d\d$/.test(s) && !Numb
 });
 const JobRefIn = z.strictObject({ namespace: z.string().min(1).max(500), name: z.string().min(1).max(1000) });
 const DatasetIn = z.strictObject({ namespace: z.string().min(1).max(500), name: z.string().min(1).max(1400) });
+const Size = z.number().int().min(0);
+/** A dataset the job wrote, with its size once written when the sender knows it. */
+const DatasetOut = DatasetIn.extend({ rowCount: Size.optional(), bytes: Size.optional() });
 
 /** Medic's generic run event, for any orchestrator without an adapter (see docs/generic-event.md). */
 export const GenericEvent = z.strictObject({
@@ -35,10 +39,20 @@ export const GenericEvent = z.strictObject({
   source: z.string().min(1).max(200).optional(),
   /** Datasets the job read and wrote; a job that writes what another reads runs before it. */
   inputs: z.array(DatasetIn).max(1_000).optional(),
-  outputs: z.array(DatasetIn).max(1_000).optional(),
+  outputs: z.array(DatasetOut).max(1_000).optional(),
   /** Jobs this job waits for, and jobs that wait for it, as the orchestrator declares them. */
   upstream: z.array(JobRefIn).max(1_000).optional(),
   downstream: z.array(JobRefIn).max(1_000).optional(),
+}).superRefine((e, ctx) => {
+  // A size is what a write left behind: said while the run is still going, it would be taken for it.
+  if (WRITE_ENDED.has(e.type)) return;
+  e.outputs?.forEach((o, i) => {
+    for (const key of ['rowCount', 'bytes'] as const) {
+      if (o[key] !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['outputs', i, key], message: `a size belongs on the event that ends the run (completed, failed, aborted or retrying), not on a ${e.type} one` });
+      }
+    }
+  });
 });
 export type GenericEvent = z.infer<typeof GenericEvent>;
 
@@ -62,6 +76,7 @@ export const genericAdapter: Adapter = (payload, ctx) => {
       lineage: lineageOf(e.job, {
         inputs: e.inputs?.map(datasetName), outputs: e.outputs?.map(datasetName), upstream: e.upstream, downstream: e.downstream,
       }),
+      outputStats: e.outputs && uniqueStats(e.outputs.map((o) => datasetStat(datasetName(o), o.rowCount, o.bytes))),
     }),
     facets: e.facets ?? {},
   };

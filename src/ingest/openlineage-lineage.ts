@@ -21,14 +21,20 @@ export interface LineageSource {
   facets: Record<string, unknown> | undefined;
 }
 
+/** The name of an OpenLineage dataset, undefined when it lacks a namespace or a name. */
+export function openLineageDataset(d: unknown): string | undefined {
+  const namespace = text(record(d)?.namespace, 500);
+  const name = text(record(d)?.name, 1_400);
+  return namespace && name ? datasetName({ namespace, name }) : undefined;
+}
+
 /** Datasets that name their namespace and name; a malformed one is skipped, never the event. */
 function datasets(list: unknown): string[] {
   if (!Array.isArray(list) || list.length === 0) return [];
   const out: string[] = [];
   for (const d of list) {
-    const namespace = text(record(d)?.namespace, 500);
-    const name = text(record(d)?.name, 1_400);
-    if (namespace && name) out.push(datasetName({ namespace, name }));
+    const name = openLineageDataset(d);
+    if (name) out.push(name);
   }
   return out;
 }

@@ -52,6 +52,17 @@ export const Lineage = z.object({
 export type Lineage = z.infer<typeof Lineage>;
 
 /**
+ * The size of a dataset as the run that wrote it reported it when it ended (OpenLineage's
+ * `outputStatistics`): rows, bytes or both. What a preflight compares a job's input with.
+ */
+export const DatasetStat = z.object({
+  dataset: DatasetName,
+  rowCount: z.number().int().min(0).optional(),
+  bytes: z.number().int().min(0).optional(),
+});
+export type DatasetStat = z.infer<typeof DatasetStat>;
+
+/**
  * A run event in Medic's own words, the output of every ingest adapter.
  * `runKey` names the logical run inside its job (all attempts share it);
  * `externalId` is the source's id for this attempt.
@@ -89,5 +100,10 @@ export const NormalizedRunEvent = z.object({
   facets: z.record(z.string(), z.unknown()),
   /** Present only when the payload says something about datasets or dependencies. */
   lineage: Lineage.optional(),
+  /**
+   * Sizes of the datasets the run wrote, each dataset once; only on an event that ends an attempt
+   * (a failed write leaves what it wrote), and only when the payload gives one.
+   */
+  outputStats: z.array(DatasetStat).optional(),
 });
 export type NormalizedRunEvent = z.infer<typeof NormalizedRunEvent>;

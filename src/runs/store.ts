@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { withTransaction, type Pool } from '../db/pool.ts';
 import { foldEvents, jobKeyOf } from './fold.ts';
+import { collectDatasetStats, writeDatasetStats } from './dataset-stats.ts';
 import { collectLineage, writeLineage } from './lineage.ts';
 import type { NormalizedRunEvent } from './schema.ts';
 import {
@@ -54,7 +55,10 @@ export async function storeEvents(pool: Pool, payloads: IncomingPayload[]): Prom
 
   // Every event's lineage, redelivered or not: a replayed history teaches what its first delivery
   // predates, and a fact already stored is not written again.
-  const lineage = collectLineage(unique.map((x) => x.e));
+  const events = unique.map((x) => x.e);
+  const lineage = collectLineage(events);
+  // Sizes likewise: a later size of the same run replaces an earlier one, a known one writes nothing.
+  const stats = collectDatasetStats(events);
 
   const { fresh, runs, failures } = await withTransaction(pool, async (tx) => {
     await insertSources(tx, uniqueBy(unique.map((x) => ({ name: x.e.source, orchestrator: x.e.orchestrator })), (s) => s.name));
@@ -72,6 +76,7 @@ export async function storeEvents(pool: Pool, payloads: IncomingPayload[]): Prom
     }));
     const fresh = await insertEvents(tx, rows);
     if (lineage) await writeLineage(tx, lineage, (key) => jobIdByKey(jobIds, key));
+    if (stats) await writeDatasetStats(tx, stats, (key) => jobIdByKey(jobIds, key));
     const folded = foldEvents(unique.filter((x) => fresh.has(x.key)).map((x) => x.e));
     if (folded.runs.length === 0) return { fresh, runs: [], failures: [] };
     const stored = await upsertRuns(tx, folded.runs.map((r) => jobIdByKey(jobIds, r.jobKey)), folded.runs);
