@@ -30,8 +30,11 @@ export async function showDecision(deps: Deps, replayAt: Date): Promise<void> {
   console.log(`   → ${result.action}${result.delay_s ? ` in ${result.delay_s} s` : ''}${result.requires_approval ? ' (approval required)' : ''}`);
   console.log(`   ${result.reason}`);
   if (result.proposed) console.log(`   the policy proposed: ${result.proposed.kind}; the ${result.guardrail?.kind ?? ''} guardrail replaced it`);
-  const ev = result.evidence as { signature?: { template: string }; success_rates?: { summary: string }[]; similar_incidents?: { incident_id: number; similarity: number; title: string; resolution: { action: string } | null }[] };
+  const ev = result.evidence as { forecast?: { service: string; forecast: { p_breach: number; slack_min: number } | null }[]; signature?: { template: string }; success_rates?: { summary: string }[]; similar_incidents?: { incident_id: number; similarity: number; title: string; resolution: { action: string } | null }[] };
   if (ev.signature) console.log(`\n   signature: ${clip(ev.signature.template, 100)}`);
+  for (const f of ev.forecast ?? []) {
+    if (f.forecast) console.log(`   forecast:  ${f.service} ${Math.round(f.forecast.p_breach * 100)} % to miss its deadline, slack ${f.forecast.slack_min} min — the SLA check weighed the retry against it and the services after it`);
+  }
   for (const s of ev.success_rates ?? []) console.log(`   history:   ${s.summary}`);
   if (ev.similar_incidents?.length) {
     console.log(table(['incident', 'similarity', 'ended by', 'title'], ev.similar_incidents.slice(0, 3).map((i) => [i.incident_id, i.similarity, i.resolution?.action ?? 'open', clip(i.title, 60)])));

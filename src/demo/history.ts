@@ -3,6 +3,7 @@ import type { Orchestrator } from '../runs/schema.ts';
 import { financeCloseDay, financeCloseToday, financeClose } from './airflow-history.ts';
 import { featurePipelineDay, featurePipeline } from './argo-history.ts';
 import { payroll, payrollDay } from './controlm-history.ts';
+import { financeDownstream, financeDownstreamDay } from './finance-downstream.ts';
 import { accountOpeningDay } from './generic-history.ts';
 import { DAY, seeded } from './random.ts';
 
@@ -17,7 +18,7 @@ export interface DemoBatch {
 /**
  * A realistic history of four orchestrators over the `days` before `until` (finance close in
  * Airflow via OpenLineage, an ML pipeline in Argo, payroll in Control-M, account opening in the
- * generic format), with the failures and retries such systems have, plus today's close still in
+ * generic format, and the BI jobs after the close in it too), with the failures and retries such systems have, plus today's close still in
  * flight; `replayAt` is the moment worth replaying, just after its second load failure. Same
  * seed, same history.
  */
@@ -28,9 +29,12 @@ export function demoWorld(until: Date, days = 28, seed = 20261124): { batches: D
   const argo: unknown[] = [];
   const controlm: unknown[] = [];
   const generic: unknown[] = [];
+  const bi: unknown[] = [];
   for (let d = days; d >= 1; d--) {
     const day = today - d * DAY;
-    airflow.push(...financeCloseDay(r, new Date(day + financeClose.slotHourUtc * 3_600_000)));
+    const close = financeCloseDay(r, new Date(day + financeClose.slotHourUtc * 3_600_000));
+    airflow.push(...close);
+    bi.push(...financeDownstreamDay(close, day));
     argo.push(featurePipelineDay(r, new Date(day + featurePipeline.slotHourUtc * 3_600_000)));
     const local = DateTime.fromMillis(day, { zone: payroll.timeZone }).startOf('day');
     if (local.weekday <= 5) controlm.push({ statuses: payrollDay(r, local) });
@@ -43,6 +47,7 @@ export function demoWorld(until: Date, days = 28, seed = 20261124): { batches: D
     { orchestrator: 'argo', instance: 'argo-ml', timeZone: 'UTC', payloads: argo },
     { orchestrator: 'controlm', instance: payroll.server, timeZone: payroll.timeZone, payloads: controlm },
     { orchestrator: 'generic', instance: 'onboarding-api', timeZone: 'UTC', payloads: generic },
+    { orchestrator: 'generic', instance: financeDownstream.source, timeZone: 'UTC', payloads: bi },
   ];
   return { batches, replayAt: new Date(inFlight.secondFailure.getTime() + 5 * 60_000) };
 }

@@ -26,7 +26,7 @@ export function sentence(def: ServiceDefinition, f: Forecast, deadline: Date, do
   const act = f.timeToAct;
   if (!act || !atRisk) return head + path;
   const hit = downstream.length === 0 ? `*${title}* misses its deadline`
-    : `${named(downstream)} miss their deadlines`;
+    : downstream.length === 1 ? `${named(downstream)} misses its deadline` : `${named(downstream)} miss their deadlines`;
   return act.latest
     ? `${head}${path} If *${short(act.job)}* does not recover by ${clockTime(act.latest, def.deadline)}, ${hit}.`
     : `${head}${path} Even a recovery of *${short(act.job)}* now leaves more than ${Math.round(def.alert.breachProbability * 100)} % risk that ${hit}.`;
