@@ -71,9 +71,32 @@ async function openEmbedded(dataDir: string): Promise<Database> {
   };
 }
 
+/**
+ * A second, small pool on the same PostgreSQL server for one kind of work, so that it neither
+ * waits behind nor starves the main pool: the decision endpoint's lookups (with a statement
+ * timeout, so that a lookup it gave up on stops holding a connection) and the decision log.
+ */
+export function openSidePool(databaseUrl: string, options: { max: number; name: string; statementTimeoutMs?: number }): Pool {
+  const settings = [`-c hnsw.ef_search=${EF_SEARCH}`, `-c application_name=${options.name}`];
+  if (options.statementTimeoutMs) settings.push(`-c statement_timeout=${options.statementTimeoutMs}`);
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: options.max, options: settings.join(' ') });
+  pool.on('error', () => {
+    // As for the main pool: a lost idle connection is replaced on next use.
+  });
+  return pool;
+}
+
 /** Runs `fn` in a transaction on one client, committing on success and rolling back on error. */
 export async function withTransaction<T>(pool: Pool, fn: (client: Client) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // A checked-out client has no error listener of the pool's: a server that goes away mid-transaction
+  // would emit an unhandled 'error' and end the process. The failed query rejects anyway; the
+  // client is then released broken, so the pool drops it.
+  let broken: Error | undefined;
+  const onError = (err: Error) => {
+    broken = err;
+  };
+  client.on('error', onError);
   try {
     await client.query('begin');
     const result = await fn(client);
@@ -83,6 +106,7 @@ export async function withTransaction<T>(pool: Pool, fn: (client: Client) => Pro
     await client.query('rollback').catch(() => undefined);
     throw err;
   } finally {
-    client.release();
+    client.off('error', onError);
+    client.release(broken);
   }
 }

@@ -1,10 +1,11 @@
-import { randomUUID } from 'node:crypto';
+import { requestApproval } from '../approvals/request.ts';
 import type { Deps } from '../deps.ts';
 import type { Action } from '../policies/action.ts';
 import { evaluate } from '../policies/engine.ts';
 import type { PolicySet } from '../policies/load.ts';
 import type { DecisionContext, PreflightCheck } from './context.ts';
 import { failureContext, preflightContext } from './gather.ts';
+import { uuidv7 } from './ids.ts';
 import type { DecisionRow } from './log-sql.ts';
 import { toResult, type DecisionResult } from './result.ts';
 import type { DecisionInput, PreflightInput } from './schema.ts';
@@ -13,6 +14,19 @@ import type { DecisionInput, PreflightInput } from './schema.ts';
 export interface DecisionAnswer {
   decision_id: string;
   result: DecisionResult;
+  /** The approval request a gated decision opened; null when none was asked for. */
+  approval_id: number | null;
+}
+
+/** How a decision is taken beyond its input. */
+export interface DecideOptions {
+  /** Ask for approval when the action is gated (after the decision is logged). @defaultValue true */
+  gate?: boolean;
+  /** False for a decision nobody acts on (the heal loop in shadow): logged, spending no budget. @defaultValue true */
+  enforce?: boolean;
+  /** The incident and run the decision is about, when the caller knows them (the heal loop). */
+  incidentId?: number | null;
+  runId?: number | null;
 }
 
 /** Where the time of one decision went, in ms: for the `Server-Timing` header and the bench. */
@@ -25,7 +39,7 @@ export interface DecisionTimings {
 /** Finds the input and upstream checks of a preflight. */
 export type PreflightChecks = (input: PreflightInput, now: Date) => Promise<PreflightCheck[]>;
 
-export type DecideDeps = Pick<Deps, 'pool' | 'signatures' | 'embedder' | 'log' | 'clock' | 'config' | 'policies' | 'decisionLog' | 'preflightChecks'>;
+export type DecideDeps = Pick<Deps, 'pool' | 'signatures' | 'embedder' | 'log' | 'clock' | 'config' | 'policies' | 'decisionLog' | 'preflightChecks' | 'remedy' | 'decideCache' | 'decidePool'>;
 
 /** Why Medic answered its safe default instead of deciding. */
 class Degraded extends Error {
@@ -44,22 +58,25 @@ function within<T>(ms: number, work: Promise<T>): Promise<T> {
  * configured budget, the store is down or anything breaks, the answer is the configured safe
  * default — never a destructive action — and it says why.
  */
-export async function decide(deps: DecideDeps, input: DecisionInput): Promise<DecisionAnswer> {
-  return (await decideTimed(deps, input)).answer;
+export async function decide(deps: DecideDeps, input: DecisionInput, options: DecideOptions = {}): Promise<DecisionAnswer> {
+  return (await decideTimed(deps, input, options)).answer;
 }
 
 /** `decide`, and where its time went. */
-export async function decideTimed(deps: DecideDeps, input: DecisionInput): Promise<{ answer: DecisionAnswer; timings: DecisionTimings }> {
+export async function decideTimed(deps: DecideDeps, input: DecisionInput, options: DecideOptions = {}): Promise<{ answer: DecisionAnswer; timings: DecisionTimings }> {
   const t0 = performance.now();
   let t1 = t0;
   let t2 = t0;
-  const id = randomUUID();
+  const id = uuidv7();
   const now = input.time ?? deps.clock();
   const set = deps.policies.current();
   let result: DecisionResult;
   let ctx: DecisionContext | undefined;
   let budgetKey: string | null = null;
   try {
+    // Past this many lookups waiting for a connection, a new one would only time out later and
+    // hold up the ones already waiting: answer the safe default now.
+    if (deps.decidePool.waitingCount > deps.config.decideMaxWaiting) throw new Degraded(`overloaded: ${deps.decidePool.waitingCount} lookups waiting for the store`);
     ctx = await within(deps.config.decideTimeoutMs, gather(deps, set, input, now));
     t1 = performance.now();
     const decision = evaluate(set.policies, input, ctx);
@@ -72,19 +89,36 @@ export async function decideTimed(deps: DecideDeps, input: DecisionInput): Promi
   }
   t1 = t1 === t0 ? performance.now() : t1;
   t2 = performance.now();
+  const enforce = options.enforce ?? true;
+  let logged = false;
   try {
-    await deps.decisionLog.append(row(id, input, result, ctx, set.revision, budgetKey, now));
+    await deps.decisionLog.append(row(id, input, result, ctx, set.revision, enforce ? budgetKey : null, now, enforce));
+    logged = true;
   } catch (err) {
     // A decision that is not in the log must not be acted on: budgets and audit depend on it.
     if (result.degraded === null) result = safeDefault(deps, set, input, `the decision log is unavailable (${describe(err)})`);
     deps.log.error({ err, decisionId: id, input, result }, 'decision not logged');
   }
   const t3 = performance.now();
-  return { answer: { decision_id: id, result }, timings: { gather: t1 - t0, evaluate: t2 - t1, log: t3 - t2 } };
+  const approvalId = logged && enforce && (options.gate ?? true) && result.requires_approval && result.degraded === null
+    ? await gate(deps, { decisionId: id, input, result, ctx, now, incidentId: options.incidentId ?? null, runId: options.runId ?? null })
+    : null;
+  return { answer: { decision_id: id, result, approval_id: approvalId }, timings: { gather: t1 - t0, evaluate: t2 - t1, log: t3 - t2 } };
+}
+
+/** Opens the approval request of a logged, gated decision; a failure leaves the decision standing without one. */
+async function gate(deps: DecideDeps, g: Parameters<typeof requestApproval>[1]): Promise<number | null> {
+  try {
+    return (await requestApproval(deps, g))?.id ?? null;
+  } catch (err) {
+    deps.log.error({ err, decisionId: g.decisionId }, 'approval request not created');
+    return null;
+  }
 }
 
 function gather(deps: DecideDeps, set: PolicySet, input: DecisionInput, now: Date): Promise<DecisionContext> {
-  return input.kind === 'failure' ? failureContext(deps, set, input, now) : preflightContext(deps, set, input, now, deps.preflightChecks);
+  const on = { ...deps, pool: deps.decidePool };
+  return input.kind === 'failure' ? failureContext(on, set, input, now) : preflightContext(on, set, input, now, deps.preflightChecks);
 }
 
 function describe(err: unknown): string {
@@ -104,12 +138,12 @@ export function safeDefault(deps: Pick<DecideDeps, 'config'>, set: PolicySet, in
   };
 }
 
-function row(id: string, input: DecisionInput, result: DecisionResult, ctx: DecisionContext | undefined, revision: string, budgetKey: string | null, now: Date): DecisionRow {
+function row(id: string, input: DecisionInput, result: DecisionResult, ctx: DecisionContext | undefined, revision: string, budgetKey: string | null, now: Date, enforce = true): DecisionRow {
   const sig = ctx?.kind === 'failure' ? ctx.signature : undefined;
   return {
     id, kind: input.kind, job: `${input.job.namespace}/${input.job.name}`, run_key: input.run?.key ?? null,
     attempt: input.kind === 'failure' ? input.attempt : null, fingerprint: sig?.fingerprint ?? null, signature_id: sig?.id ?? null,
-    policy_id: result.policy_id, action: result.action, enforced: result.degraded === null,
+    policy_id: result.policy_id, action: result.action, enforced: enforce && result.degraded === null,
     budget_key: result.degraded === null ? budgetKey : null,
     requires_approval: result.requires_approval, degraded: result.degraded !== null, policy_revision: revision,
     input, result, created_at: now,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Deps } from '../deps.ts';
 import { summariseFixes } from '../incidents/evidence.ts';
 import { resolutionStats, similarSignatures } from '../incidents/read-sql.ts';
@@ -6,7 +7,9 @@ import type { PolicySet } from '../policies/load.ts';
 import { classSimilarity } from '../policies/offline.ts';
 import type { FailureContext, PreflightContext } from './context.ts';
 import type { DecisionInput, FailureInput, PreflightInput } from './schema.ts';
-import { budgetCounts, incidentsOf, jobMedianMs, recentFailures, servicesOfJob, signatureIdByFingerprint } from './sql.ts';
+import type { DerivedSignature } from '../signatures/service.ts';
+import type { JobFacts, SignatureFacts } from './cache.ts';
+import { guardCounters, incidentsOf, jobMedianMs, servicesOfJob, signatureIdByFingerprint } from './sql.ts';
 
 /** Signatures at least this close count as the same failure for success rates. */
 export const SAME_FAILURE = 0.8;
@@ -15,49 +18,72 @@ export const NEAREST = 5;
 
 const jobKey = (input: DecisionInput) => `${input.job.namespace}/${input.job.name}`;
 
-/** Decisions each budgeted policy has already taken under the key this input would count under. */
-async function budgets(deps: Pick<Deps, 'pool'>, set: PolicySet, input: DecisionInput, fingerprint: string | null, now: Date): Promise<Record<string, number>> {
-  const specs = set.policies.flatMap((p) => {
+export type GatherDeps = Pick<Deps, 'pool' | 'signatures' | 'embedder' | 'decideCache'>;
+
+/** The counters the matched policies' guardrails may read: failures for the breakers, decisions for the budgets. */
+async function counters(deps: GatherDeps, set: PolicySet, input: DecisionInput, sig: { id: number | null; fingerprint: string } | null, now: Date) {
+  const breakers = set.policies.flatMap((p) => (p.on === input.kind && p.guardrails.breaker ? [p.guardrails.breaker] : []));
+  const windowMinutes = Math.max(0, ...breakers.map((b) => b.within_minutes));
+  const budgets = set.policies.flatMap((p) => {
     const b = p.guardrails.budget;
-    const key = b && p.on === input.kind ? budgetKey(p, input, fingerprint) : null;
-    return b && key ? [{ policyId: p.id, key, windowMinutes: b.window_minutes }] : [];
+    const key = b && p.on === input.kind ? budgetKey(p, input, sig?.fingerprint ?? null) : null;
+    return b && key ? [{ policyId: p.id, key, windowMinutes: b.window_minutes, max: b.max }] : [];
   });
-  return budgetCounts(deps.pool, specs, now);
+  const failures = sig && windowMinutes > 0
+    ? { signatureId: sig.id, fingerprint: sig.fingerprint, since: new Date(now.getTime() - windowMinutes * 60_000), cap: Math.max(...breakers.map((b) => b.failures)) }
+    : null;
+  return failures || budgets.length ? guardCounters(deps.pool, failures, budgets, now) : { recentFailures: [], budgetUsed: {} };
+}
+
+/** A job's services (with their latest forecasts) and usual run time, cached per job. */
+function jobFacts(deps: GatherDeps, job: string): Promise<JobFacts> {
+  return deps.decideCache.jobs.get(job, async () => {
+    const [services, medianMs] = await Promise.all([servicesOfJob(deps.pool, job), jobMedianMs(deps.pool, job)]);
+    return { services, medianMs };
+  });
+}
+
+/** A failure text's signature, derived once per text while cached. */
+function derive(deps: GatherDeps, message: string, detail: string | null): Promise<DerivedSignature> {
+  const text = detail ? `${message}\u0000${detail}` : message;
+  const key = text.length > 512 ? createHash('sha1').update(text).digest('base64') : text;
+  return deps.decideCache.derived.get(key, () => deps.signatures.match(message, detail));
+}
+
+/** What Medic knows of a signature — its id, neighbours, what fixed them, past incidents, classes — cached per fingerprint. */
+function signatureFacts(deps: GatherDeps, set: PolicySet, sig: DerivedSignature): Promise<SignatureFacts> {
+  return deps.decideCache.signatures.get(`${sig.fingerprint}|${set.revision}`, async () => {
+    const [[embedding], signatureId] = await Promise.all([deps.embedder.embed([sig.embeddingText]), signatureIdByFingerprint(deps.pool, sig.fingerprint)]);
+    const vector = embedding ?? [];
+    const near = vector.length ? await similarSignatures(deps.pool, vector, NEAREST, 0.5) : [];
+    const same = near.filter((s) => s.similarity >= SAME_FAILURE).map((s) => s.id);
+    const [stats, similar] = await Promise.all([resolutionStats(deps.pool, same), incidentsOf(deps.pool, near, NEAREST)]);
+    return { signatureId, classes: classSimilarity(set.classVectors, vector), near, fixes: summariseFixes(stats), similar };
+  });
 }
 
 /**
  * Everything the policies may ask about a failure: its signature, the incident classes it
  * resembles, similar past incidents and what fixed them, the services the job belongs to with
- * their forecasts, recent failures of the signature and the budgets spent. Independent lookups
- * run side by side.
+ * their forecasts, recent failures of the signature and the budgets spent. What changes slowly
+ * comes from the caches; the guardrails' counters are read fresh, in one round trip.
  */
-export async function failureContext(deps: Pick<Deps, 'pool' | 'signatures' | 'embedder'>, set: PolicySet, input: FailureInput, now: Date): Promise<FailureContext> {
-  const sig = await deps.signatures.match(input.error.message, input.error.detail ?? null);
-  const [[embedding], signatureId] = await Promise.all([deps.embedder.embed([sig.embeddingText]), signatureIdByFingerprint(deps.pool, sig.fingerprint)]);
-  const vector = embedding ?? [];
-  const windowMinutes = Math.max(0, ...set.policies.map((p) => p.guardrails.breaker?.within_minutes ?? 0));
-  const [near, services, failures, medianMs] = await Promise.all([
-    vector.length ? similarSignatures(deps.pool, vector, NEAREST, 0.5) : Promise.resolve([]),
-    servicesOfJob(deps.pool, jobKey(input)),
-    windowMinutes > 0 ? recentFailures(deps.pool, signatureId, sig.fingerprint, new Date(now.getTime() - windowMinutes * 60_000)) : Promise.resolve([]),
-    jobMedianMs(deps.pool, jobKey(input)),
-  ]);
-  const same = near.filter((s) => s.similarity >= SAME_FAILURE).map((s) => s.id);
-  const [stats, similar] = await Promise.all([resolutionStats(deps.pool, same), incidentsOf(deps.pool, near, NEAREST)]);
-  const base: Omit<FailureContext, 'budgetUsed'> = {
+export async function failureContext(deps: GatherDeps, set: PolicySet, input: FailureInput, now: Date): Promise<FailureContext> {
+  const sig = await derive(deps, input.error.message, input.error.detail ?? null);
+  const [facts, job] = await Promise.all([signatureFacts(deps, set, sig), jobFacts(deps, jobKey(input))]);
+  const counted = await counters(deps, set, input, { id: facts.signatureId, fingerprint: sig.fingerprint }, now);
+  return {
     kind: 'failure', now,
-    signature: { id: signatureId, fingerprint: sig.fingerprint, template: sig.template, exceptionType: sig.exceptionType, known: signatureId !== null },
-    classes: classSimilarity(set.classVectors, vector), similar, fixes: summariseFixes(stats), services, recentFailures: failures, jobMedianMs: medianMs,
+    signature: { id: facts.signatureId, fingerprint: sig.fingerprint, template: sig.template, exceptionType: sig.exceptionType, known: facts.signatureId !== null },
+    classes: facts.classes, similar: facts.similar, fixes: facts.fixes, services: job.services, jobMedianMs: job.medianMs, ...counted,
   };
-  return { ...base, budgetUsed: await budgets(deps, set, input, sig.fingerprint, now) };
 }
 
 /** What a preflight needs: the services the job belongs to, and the input and upstream checks. */
 export async function preflightContext(
-  deps: Pick<Deps, 'pool'>, set: PolicySet, input: PreflightInput, now: Date,
+  deps: GatherDeps, set: PolicySet, input: PreflightInput, now: Date,
   checks: (input: PreflightInput, now: Date) => Promise<PreflightContext['checks']>,
 ): Promise<PreflightContext> {
-  const [services, found] = await Promise.all([servicesOfJob(deps.pool, jobKey(input)), checks(input, now)]);
-  const base: Omit<PreflightContext, 'budgetUsed'> = { kind: 'preflight', now, services, checks: found };
-  return { ...base, budgetUsed: await budgets(deps, set, input, null, now) };
+  const [job, found, counted] = await Promise.all([jobFacts(deps, jobKey(input)), checks(input, now), counters(deps, set, input, null, now)]);
+  return { kind: 'preflight', now, services: job.services, checks: found, budgetUsed: counted.budgetUsed };
 }

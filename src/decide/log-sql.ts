@@ -24,14 +24,15 @@ export interface DecisionRow {
 /** Appends decisions in one statement: the rows travel as one JSON document. */
 export async function insertDecisions(db: Queryable, rows: DecisionRow[]): Promise<void> {
   if (rows.length === 0) return;
-  await db.query(
-    `insert into decisions (id, kind, job, run_key, attempt, fingerprint, signature_id, policy_id, action, enforced,
+  await db.query({
+    name: 'medic-insert-decisions',
+    text: `insert into decisions (id, kind, job, run_key, attempt, fingerprint, signature_id, policy_id, action, enforced,
                             budget_key, requires_approval, degraded, policy_revision, input, result, created_at)
      select id, kind, job, run_key, attempt, fingerprint, signature_id, policy_id, action, enforced,
             budget_key, requires_approval, degraded, policy_revision, input, result, created_at
      from json_populate_recordset(null::decisions, $1::json)`,
-    [JSON.stringify(rows)],
-  );
+    values: [JSON.stringify(rows)],
+  });
 }
 
 export interface DecisionFilter {

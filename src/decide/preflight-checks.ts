@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/pool.ts';
+import { ttlCache } from './cache.ts';
 import type { PreflightCheck } from './context.ts';
 import type { PreflightChecks } from './decide.ts';
 import { inputCheck, MIN_HISTORY, upstreamCheck } from './preflight.ts';
@@ -9,13 +10,21 @@ import { datasetSizes, datasetsRead, previousStart, upstreamJobs, upstreamStates
  * reports, else the one its writer reported since this job last ran), and the health of every
  * upstream job.
  */
-export function createPreflightChecks(db: Queryable): PreflightChecks {
+export function createPreflightChecks(db: Queryable, ttlMs = 30_000): PreflightChecks {
+  // What a job reads and waits for changes with deployments, not between two starts: cached. Where
+  // its upstream and its inputs stand now is read fresh on every preflight.
+  const shape = ttlCache<{ upstream: string[]; read: string[] }>(20_000, ttlMs);
   return async (input, now) => {
     const job = `${input.job.namespace}/${input.job.name}`;
     const reported = input.inputs ?? [];
-    const [upstream, previous, read] = await Promise.all([
-      upstreamJobs(db, job), previousStart(db, job, now, input.run?.key ?? null), reported.length ? Promise.resolve([]) : datasetsRead(db, job),
+    const [known, previous] = await Promise.all([
+      shape.get(job, async () => {
+        const [upstream, read] = await Promise.all([upstreamJobs(db, job), datasetsRead(db, job)]);
+        return { upstream, read };
+      }),
+      previousStart(db, job, now, input.run?.key ?? null),
     ]);
+    const { upstream, read } = known;
     const datasets = reported.length ? reported.map((d) => d.dataset) : read;
     const [states, sizes] = await Promise.all([upstreamStates(db, upstream, now), datasetSizes(db, datasets, now)]);
     const checks: PreflightCheck[] = datasets.map((dataset) => {

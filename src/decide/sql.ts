@@ -17,44 +17,57 @@ export async function incidentsOf(db: Queryable, near: { id: number; similarity:
                                       'time_to_recover_ms', res.time_to_recover_ms, 'resolved_at', res.resolved_at)
              from resolutions res where res.incident_id = i.id) as resolution
      from unnest($1::bigint[], $2::float8[]) as n(id, similarity)
-     join lateral (select * from incidents i where i.signature_id = n.id order by i.id desc limit $3) i on true
+     join lateral (select * from incidents i where i.signature_id = n.id order by i.opened_at desc limit $3) i on true
      order by n.similarity desc, i.id desc limit $3`,
     [near.map((s) => s.id), near.map((s) => s.similarity), limit],
   );
   return r.rows.map((x) => ({ ...x, similarity: Math.round(x.similarity * 1000) / 1000 }));
 }
 
-/**
- * When this signature failed since `since`, newest first: the failed attempts Medic ingested and
- * the failures it was asked about, each run attempt once.
- */
-export async function recentFailures(db: Queryable, signatureId: number | null, fingerprint: string, since: Date): Promise<number[]> {
-  const r = await db.query<{ at: Date }>(
-    `select max(at) as at from (
-       select r.job_id::text || '|' || r.run_key || '|' || ir.attempt as k, ir.failed_at as at
-       from incident_runs ir join incidents i on i.id = ir.incident_id join runs r on r.id = ir.run_id
-       where $1::bigint is not null and i.signature_id = $1 and ir.failed_at >= $3
-       union all
-       select coalesce(j.id::text, d.job) || '|' || coalesce(d.run_key, d.id::text) || '|' || coalesce(d.attempt, 1), d.created_at
-       from decisions d left join jobs j on j.namespace || '/' || j.name = d.job
-       where d.fingerprint = $2 and d.created_at >= $3 and not d.degraded
-     ) f group by k order by at desc limit 1000`,
-    [signatureId, fingerprint, since.toISOString()],
-  );
-  return r.rows.map((x) => x.at.getTime());
+/** What the guardrails count, read together: recent failures of the signature and each budget's use. */
+export interface GuardCounters {
+  /** When the signature failed since the window began, newest first, each run attempt once, `cap` at most. */
+  recentFailures: number[];
+  /** Decisions already taken per budgeted policy, counted up to its budget. */
+  budgetUsed: Record<string, number>;
 }
 
-/** Decisions already taken per budgeted policy, each under its own key and window. */
-export async function budgetCounts(db: Queryable, specs: { policyId: string; key: string; windowMinutes: number }[], now: Date): Promise<Record<string, number>> {
-  if (specs.length === 0) return {};
-  const r = await db.query<{ policy_id: string; used: number }>(
-    `select b.policy_id, (select count(*)::int from decisions d
-        where d.policy_id = b.policy_id and d.budget_key = b.key and d.enforced
-          and d.created_at > $4::timestamptz - make_interval(mins => b.minutes)) as used
-     from unnest($1::text[], $2::text[], $3::int[]) as b(policy_id, key, minutes)`,
-    [specs.map((s) => s.policyId), specs.map((s) => s.key), specs.map((s) => s.windowMinutes), now.toISOString()],
-  );
-  return Object.fromEntries(r.rows.map((x) => [x.policy_id, x.used]));
+/**
+ * The guardrails' counters in one round trip. Recent failures are the failed attempts Medic
+ * ingested and the failures it was asked about, each run attempt once; every part stops at what
+ * a guardrail can need (`cap` failures, a budget's `max`), so a storm costs no more than a quiet day.
+ */
+export async function guardCounters(
+  db: Queryable, failures: { signatureId: number | null; fingerprint: string | null; since: Date; cap: number } | null,
+  budgets: { policyId: string; key: string; windowMinutes: number; max: number }[], now: Date,
+): Promise<GuardCounters> {
+  // Named, so that each connection plans it once: planning this statement costs more than running it.
+  const r = await db.query<{ failures: { k: string; at: string }[] | null; budgets: Record<string, number> | null }>({
+    name: 'medic-guard-counters',
+    text: `select
+       (select json_agg(f) from (
+          select * from (select jn.namespace || '/' || jn.name || '|' || r.run_key || '|' || ir.attempt as k, ir.failed_at as at
+                         from incidents i join incident_runs ir on ir.incident_id = i.id join runs r on r.id = ir.run_id join jobs jn on jn.id = ir.job_id
+                         where $1::bigint is not null and i.signature_id = $1 and ir.failed_at >= $3
+                         order by ir.failed_at desc limit $4) a
+          union all
+          select * from (select d.job || '|' || coalesce(d.run_key, d.id::text) || '|' || coalesce(d.attempt, 1), d.created_at
+                         from decisions d where $2::text is not null and d.fingerprint = $2 and d.created_at >= $3 and not d.degraded
+                         order by d.created_at desc limit $4) b) f) as failures,
+       (select json_object_agg(b.policy_id, (select count(*) from (
+          select 1 from decisions d where d.policy_id = b.policy_id and d.budget_key = b.key and d.enforced
+            and d.created_at > $9::timestamptz - make_interval(mins => b.minutes) limit b.max) x))
+        from unnest($5::text[], $6::text[], $7::int[], $8::int[]) as b(policy_id, key, minutes, max)) as budgets`,
+    values: [failures?.signatureId ?? null, failures?.fingerprint ?? null, (failures?.since ?? now).toISOString(), failures?.cap ?? 0,
+      budgets.map((b) => b.policyId), budgets.map((b) => b.key), budgets.map((b) => b.windowMinutes), budgets.map((b) => b.max), now.toISOString()],
+  });
+  const row = r.rows[0];
+  const latest = new Map<string, number>();
+  for (const f of row?.failures ?? []) latest.set(f.k, Math.max(latest.get(f.k) ?? 0, Date.parse(f.at)));
+  return {
+    recentFailures: [...latest.values()].sort((a, b) => b - a).slice(0, failures?.cap ?? 0),
+    budgetUsed: Object.fromEntries(Object.entries(row?.budgets ?? {}).map(([k, v]) => [k, Number(v)])),
+  };
 }
 
 /** The services whose definition or latest forecast holds the job, with that forecast. */
@@ -85,8 +98,9 @@ export async function servicesOfJob(db: Queryable, job: string): Promise<Service
 export async function jobMedianMs(db: Queryable, job: string): Promise<number | null> {
   const r = await db.query<{ median: number | null }>(
     `select percentile_cont(0.5) within group (order by d) as median from (
-       select a.duration_ms as d from jobs j join runs r on r.job_id = j.id join run_attempts a on a.run_id = r.id
-       where j.namespace = split_part($1, '/', 1) and j.name = substr($1, length(split_part($1, '/', 1)) + 2)
+       -- The job's id first, so that its runs come newest first off runs_job_idx and the limit stops early.
+       select a.duration_ms as d from runs r join run_attempts a on a.run_id = r.id
+       where r.job_id = (select j.id from jobs j where j.namespace = split_part($1, '/', 1) and j.name = substr($1, length(split_part($1, '/', 1)) + 2))
          and a.state = 'completed' and a.duration_ms is not null
        order by r.id desc limit 50) x`,
     [job],

@@ -5,6 +5,9 @@ import { budgetKey, checkGuardrails, checkSla, type GuardrailTrip } from './guar
 import { matchPolicy } from './matcher.ts';
 import type { Approval, Policy } from './schema.ts';
 
+/** Enforcing policies below the winner that an explanation still names. */
+const NEIGHBOURS = 2;
+
 /** Why one policy did or did not match. */
 export interface Explanation {
   policy_id: string;
@@ -47,10 +50,17 @@ export function evaluate(policies: readonly Policy[], input: DecisionInput, ctx:
   const explanation: Explanation[] = [];
   const shadow: ShadowDecision[] = [];
   let winner: Policy | undefined;
+  let unreached = 0;
   for (const p of policies) {
     if (p.on !== input.kind) continue;
+    if (winner && p.mode === 'enforce') {
+      // Past the winner only its next neighbours are named, unevaluated: they explain the
+      // decision, the rest would only lengthen every entry of the decision log.
+      if (unreached++ < NEIGHBOURS) explanation.push({ policy_id: p.id, priority: p.priority, mode: p.mode, matched: false, because: `not reached: ${winner.id} matched first` });
+      continue;
+    }
     const v = matchPolicy(p, input, ctx);
-    explanation.push({ policy_id: p.id, priority: p.priority, mode: p.mode, matched: v.matched, because: winner && p.mode === 'enforce' ? `not reached: ${winner.id} matched first` : v.because });
+    explanation.push({ policy_id: p.id, priority: p.priority, mode: p.mode, matched: v.matched, because: v.because });
     if (!v.matched) continue;
     if (p.mode === 'shadow') shadow.push({ policy_id: p.id, action: p.action, reason: p.description });
     else winner ??= p;

@@ -80,7 +80,7 @@ describe('the policy engine', () => {
 `);
     const d = evaluate(set, input(), ctx());
     assert.equal(d.policyId, 'hit');
-    assert.deepEqual(d.explanation.map((e) => [e.policy_id, e.matched]), [['jobs', false], ['tries', false], ['hit', true], ['low', true]]);
+    assert.deepEqual(d.explanation.map((e) => [e.policy_id, e.matched]), [['jobs', false], ['tries', false], ['hit', true], ['low', false]]);
     assert.match(d.explanation[0]?.because ?? '', /matches none of argo-ml\/\*/);
     assert.match(d.explanation[1]?.because ?? '', /attempt 1 is before 3/);
     assert.match(d.explanation[3]?.because ?? '', /not reached: hit matched first/);
