@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { Approver } from './approvals/schema.ts';
+import { parseExecutorConnections, type ExecutorConnection } from './remediation/config.ts';
 import { isTimeZone } from './time-zone.ts';
 
 /** An API token and what it may do. */
@@ -40,8 +42,21 @@ const Env = z.object({
   MEDIC_STORM_WINDOW_MINUTES: z.coerce.number().min(0).max(1_440).default(15),
   MEDIC_POLICIES_DIR: z.string().min(1).optional(),
   MEDIC_DECIDE_TIMEOUT_MS: z.coerce.number().int().min(1).max(60_000).default(200),
+  MEDIC_DECIDE_MAX_WAITING: z.coerce.number().int().min(0).max(100_000).default(64),
   MEDIC_SAFE_DEFAULT_FAILURE: z.enum(['notify', 'hold_downstream']).default('notify'),
   MEDIC_SAFE_DEFAULT_PREFLIGHT: z.enum(['go', 'hold']).default('go'),
+  MEDIC_APPROVERS: jsonArray.pipe(z.array(Approver)).optional(),
+  MEDIC_APPROVAL_TTL_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(60),
+  MEDIC_HEAL: z.enum(['off', 'shadow', 'on']).default('shadow'),
+  MEDIC_HEAL_MAX_AGE_MINUTES: z.coerce.number().min(0).max(7 * 24 * 60).default(60),
+  MEDIC_EXECUTORS: z.string().optional(),
+  MEDIC_EXECUTION_LEASE_SECONDS: z.coerce.number().min(0.5).max(3_600).default(60),
+  MEDIC_HEAL_SWEEP_SECONDS: z.coerce.number().min(0.2).max(3_600).default(15),
+  MEDIC_VERIFY_WINDOW_MINUTES: z.coerce.number().min(0.01).max(7 * 24 * 60).default(15),
+  MEDIC_PROMOTE_MIN_ATTEMPTS: z.coerce.number().int().min(1).max(10_000).default(5),
+  MEDIC_PROMOTE_MIN_SUCCESS: z.coerce.number().min(0).max(1).default(0.9),
+  MEDIC_QUEUE_NAME: z.string().regex(/^[\w.-]{1,100}$/, 'must be letters, digits, ., - and _').default('medic'),
+  MEDIC_USER: z.string().min(1).max(200).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -73,12 +88,40 @@ export interface Config {
   readonly policiesDir: string | undefined;
   /** How long the decision endpoint may take before it answers the safe default. @defaultValue 200 ms */
   readonly decideTimeoutMs: number;
+  /** Lookups that may wait for a connection before a new decision answers the safe default at once (overload). @defaultValue 64 */
+  readonly decideMaxWaiting: number;
   /**
    * What Medic answers when it cannot decide (timeout, store outage, internal error): never a
    * destructive action. Failure: `notify` (people decide) or `hold_downstream`; preflight: `go`
    * (as if Medic were not there) or `hold`. @defaultValue notify, go
    */
   readonly safeDefault: { failure: 'notify' | 'hold_downstream'; preflight: 'go' | 'hold' };
+  /** The people who may vote on approvals, by name, with their groups. @defaultValue none */
+  readonly approvers: readonly Approver[];
+  /** How long an approval request waits at most (an SLA may cut it shorter). @defaultValue 60 min */
+  readonly approvalTtlMs: number;
+  /**
+   * What Medic does itself after it analyses a failed attempt: `off` nothing; `shadow` decides
+   * and logs, acting on nothing; `on` executes ungated actions and asks for approval of gated
+   * ones. @defaultValue shadow
+   */
+  readonly heal: 'off' | 'shadow' | 'on';
+  /** Failures older than this when analysed are history (a backfill), not something to heal now. @defaultValue 60 min */
+  readonly healMaxAgeMs: number;
+  /** Orchestrator endpoints and credentials that execute actions (`MEDIC_EXECUTORS`). @defaultValue none */
+  readonly executors: readonly ExecutorConnection[];
+  /** How long a worker holds an execution before another may take it over. @defaultValue 60 s */
+  readonly executionLeaseMs: number;
+  /** How often approvals expire, lost executions are re-queued and verifications are checked. @defaultValue 15 s */
+  readonly healSweepMs: number;
+  /** The least time an executed action is watched for its effect (3 job median runs if longer). @defaultValue 15 min */
+  readonly verifyWindowMs: number;
+  /** When an action's track record on a signature is good enough to propose it ungated. @defaultValue 5 outcomes, 90 % */
+  readonly promote: { minAttempts: number; minSuccess: number };
+  /** The BullMQ queue name (and key prefix) in Redis. @defaultValue `medic` */
+  readonly queueName: string;
+  /** Who the CLI acts as when `--as` is not given (`MEDIC_USER`, else the OS user). */
+  readonly user: string | undefined;
 }
 
 /** The environment could not be parsed; the message names every bad variable. */
@@ -99,6 +142,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   }
   if (e.MEDIC_EMBEDDER === 'openai' && !e.OPENAI_API_KEY && !e.OPENAI_BASE_URL) {
     throw new ConfigError('invalid configuration:\n  OPENAI_API_KEY: required when MEDIC_EMBEDDER=openai (or set OPENAI_BASE_URL to a local server)');
+  }
+  const executors = parseExecutorConnections(e.MEDIC_EXECUTORS);
+  if (executors.kind === 'invalid') {
+    const lines = executors.issues.map((i) => `  ${['MEDIC_EXECUTORS', ...i.path].join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const tokens: TokenGrant[] = [...(e.MEDIC_TOKENS ?? [])];
   if (e.MEDIC_ADMIN_TOKEN) tokens.push({ name: 'admin', token: e.MEDIC_ADMIN_TOKEN, scopes: ['admin'] });
@@ -121,6 +169,18 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     stormWindowMs: e.MEDIC_STORM_WINDOW_MINUTES * 60_000,
     policiesDir: e.MEDIC_POLICIES_DIR,
     decideTimeoutMs: e.MEDIC_DECIDE_TIMEOUT_MS,
+    decideMaxWaiting: e.MEDIC_DECIDE_MAX_WAITING,
     safeDefault: Object.freeze({ failure: e.MEDIC_SAFE_DEFAULT_FAILURE, preflight: e.MEDIC_SAFE_DEFAULT_PREFLIGHT }),
+    approvers: Object.freeze(e.MEDIC_APPROVERS ?? []),
+    approvalTtlMs: e.MEDIC_APPROVAL_TTL_MINUTES * 60_000,
+    heal: e.MEDIC_HEAL,
+    healMaxAgeMs: e.MEDIC_HEAL_MAX_AGE_MINUTES * 60_000,
+    executors: executors.connections,
+    executionLeaseMs: Math.round(e.MEDIC_EXECUTION_LEASE_SECONDS * 1000),
+    healSweepMs: Math.round(e.MEDIC_HEAL_SWEEP_SECONDS * 1000),
+    verifyWindowMs: Math.round(e.MEDIC_VERIFY_WINDOW_MINUTES * 60_000),
+    promote: Object.freeze({ minAttempts: e.MEDIC_PROMOTE_MIN_ATTEMPTS, minSuccess: e.MEDIC_PROMOTE_MIN_SUCCESS }),
+    queueName: e.MEDIC_QUEUE_NAME,
+    user: e.MEDIC_USER,
   });
 }

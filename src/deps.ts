@@ -1,10 +1,12 @@
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { PreflightChecks } from './decide/decide.ts';
+import type { DecideCache } from './decide/cache.ts';
 import type { DecisionLog } from './decide/log.ts';
 import type { Pool } from './db/pool.ts';
 import type { Metrics } from './http/metrics.ts';
 import type { PolicyStore } from './policies/store.ts';
+import type { Remedy } from './remediation/executors.ts';
 import type { JobQueue } from './queue/queue.ts';
 import type { Embedder } from './signatures/embedder.ts';
 import type { SignatureService } from './signatures/service.ts';
@@ -28,4 +30,10 @@ export interface Deps {
   decisionLog: DecisionLog;
   /** The input and upstream checks of a preflight. */
   preflightChecks: PreflightChecks;
+  /** What the decision endpoint keeps between requests (evidence per signature, facts per job). */
+  decideCache: DecideCache;
+  /** The pool the decision endpoint's lookups use: its own on a server, `pool` on the embedded store. */
+  decidePool: Pool;
+  /** The executors of `MEDIC_EXECUTORS`, with their dry runs and observation of targets. */
+  remedy: Remedy;
 }

@@ -12,8 +12,9 @@ export async function serve(config: Config, options: { workers: boolean }): Prom
   const runtime = await openRuntime(config);
   const { deps } = runtime;
   let app: FastifyInstance | undefined;
+  let stopWorkers = () => undefined as void;
   try {
-    if (options.workers) startWorkers(runtime);
+    if (options.workers) stopWorkers = startWorkers(runtime);
     app = await buildApp(deps);
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {
@@ -28,6 +29,7 @@ export async function serve(config: Config, options: { workers: boolean }): Prom
   }
   deps.log.info({ store: deps.store, queue: deps.queue.kind, docs: `/docs` }, 'medic is serving');
   onSignal(async () => {
+    stopWorkers();
     await app?.close();
     await runtime.close();
   }, deps.log);
@@ -41,17 +43,32 @@ export async function work(config: Config): Promise<void> {
     );
   }
   const runtime = await openRuntime(config);
-  startWorkers(runtime);
+  const stopWorkers = startWorkers(runtime);
   runtime.deps.log.info({ concurrency: config.queueConcurrency }, 'medic worker is running');
-  onSignal(() => runtime.close(), runtime.deps.log);
+  onSignal(async () => {
+    stopWorkers();
+    await runtime.close();
+  }, runtime.deps.log);
 }
 
 /** How often every service is forecast. @defaultValue one minute */
 const SWEEP_EVERY_MS = 60_000;
 
-function startWorkers(runtime: Runtime): void {
+/** Starts the queue workers and their schedules; returns what stops the schedules. */
+function startWorkers(runtime: Runtime): () => void {
   const { deps } = runtime;
-  void deps.queue.every('forecast-sweep', {}, SWEEP_EVERY_MS);
+  const stops: (() => void)[] = [];
+  const schedule = () => Promise.all([
+    deps.queue.every('forecast-sweep', {}, SWEEP_EVERY_MS),
+    deps.queue.every('heal-sweep', {}, deps.config.healSweepMs),
+  ]).catch((err: unknown) => deps.log.warn({ err }, 'schedules not registered'));
+  void schedule();
+  if (deps.queue.kind === 'bullmq') {
+    // A Redis restarted without persistence forgets its schedules: each worker asserts them again.
+    const timer = setInterval(() => void schedule(), Math.max(deps.config.healSweepMs, 1_000));
+    timer.unref();
+    stops.push(() => clearInterval(timer));
+  }
   deps.queue.startWorkers(buildHandlers(deps), {
     concurrency: deps.config.queueConcurrency,
     onFailed: (f) => {
@@ -59,6 +76,7 @@ function startWorkers(runtime: Runtime): void {
       deps.log.warn({ job: f.name, jobId: f.jobId, attempt: f.attempt, final: f.final, err: f.error }, 'job failed');
     },
   });
+  return () => stops.forEach((stop) => stop());
 }
 
 function onSignal(stop: () => Promise<void>, log: { info: (msg: string) => void }): void {

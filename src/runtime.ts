@@ -1,15 +1,18 @@
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.ts';
+import { createDecideCache } from './decide/cache.ts';
 import { createDecisionLog } from './decide/log.ts';
 import { createPreflightChecks } from './decide/preflight-checks.ts';
 import { lockDataDir } from './db/embedded-lock.ts';
 import { migrate, readMigrations } from './db/migrate.ts';
-import { openDatabase } from './db/pool.ts';
+import { openDatabase, openSidePool } from './db/pool.ts';
 import type { Deps } from './deps.ts';
 import { createMetrics } from './http/metrics.ts';
 import { createBullQueue } from './queue/bullmq.ts';
 import { openPolicyStore } from './policies/store.ts';
+import { createRemedy } from './remediation/executors.ts';
+import { defaultHttpDeps } from './remediation/http.ts';
 import { createInProcessQueue } from './queue/in-process.ts';
 import { createHashingEmbedder, type Embedder } from './signatures/embedder.ts';
 import { checkEmbedder } from './signatures/embedder-state.ts';
@@ -63,7 +66,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
       if (result.applied.length) log.info({ applied: result.applied }, 'migrations applied');
     }
     const queue = config.redisUrl
-      ? createBullQueue({ redisUrl: config.redisUrl, ...(options.queueName ? { name: options.queueName } : {}) })
+      ? createBullQueue({ redisUrl: config.redisUrl, name: options.queueName ?? config.queueName, prefix: config.queueName })
       : createInProcessQueue();
     releases.push(() => queue.close());
     const embedder = embedderFor(config);
@@ -74,12 +77,18 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
       }
     }
     const policies = await openPolicyStore(config.policiesDir ?? POLICIES_DIR, embedder);
-    const decisionLog = createDecisionLog(db.pool);
+    // On a server, the decision endpoint gets pools of its own: its lookups must not queue behind
+    // ingest, and its log writes must not queue behind its own lookups under load.
+    const decidePool = config.databaseUrl ? openSidePool(config.databaseUrl, { max: 8, name: 'medic-decide', statementTimeoutMs: config.decideTimeoutMs * 2 }) : db.pool;
+    const logPool = config.databaseUrl ? openSidePool(config.databaseUrl, { max: 2, name: 'medic-decision-log' }) : db.pool;
+    if (decidePool !== db.pool) releases.push(() => decidePool.end());
+    if (logPool !== db.pool) releases.push(() => logPool.end());
+    const decisionLog = createDecisionLog(logPool);
     releases.push(() => decisionLog.close());
     const deps: Deps = {
       config, pool: db.pool, store: db.kind, queue, log, metrics: createMetrics(), clock: () => new Date(),
       embedder, signatures: createSignatureService(createSharedMiner(db.pool)),
-      policies, decisionLog, preflightChecks: createPreflightChecks(db.pool),
+      policies, decisionLog, preflightChecks: createPreflightChecks(decidePool), decideCache: createDecideCache(), decidePool, remedy: createRemedy(config.executors, defaultHttpDeps()),
     };
     return { deps, close };
   } catch (err) {

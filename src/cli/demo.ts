@@ -5,6 +5,7 @@ import { incidentDetail } from '../incidents/evidence.ts';
 import { listIncidents, listSignatures } from '../incidents/read-sql.ts';
 import { readFile } from 'node:fs/promises';
 import { showDecision } from './demo-decide.ts';
+import { showHealing } from './demo-heal.ts';
 import { parseServiceFile } from '../sla/parse-file.ts';
 import { forecastService } from '../sla/service-forecast.ts';
 import { applyService } from '../sla/sql.ts';
@@ -70,6 +71,7 @@ export function registerDemo(program: Command): void {
         await showSignatures(deps);
         await showForecast(deps, replayAt);
         await showDecision(deps, replayAt);
+        await showHealing(deps, replayAt);
       } finally {
         await runtime.close();
       }

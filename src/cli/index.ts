@@ -3,6 +3,8 @@ import { serve, work } from '../main.ts';
 import { migrate, readMigrations } from '../db/migrate.ts';
 import { MIGRATIONS_DIR, openRuntime } from '../runtime.ts';
 import { configOrExit, quiet } from './config.ts';
+import { registerApprovals } from './approvals.ts';
+import { registerAudit } from './audit.ts';
 import { registerDecide } from './decide.ts';
 import { registerDemo } from './demo.ts';
 import { registerIncidents } from './incidents.ts';
@@ -43,6 +45,8 @@ export function buildCli(): Command {
   registerBuffers(program);
   registerPolicies(program);
   registerDecide(program);
+  registerApprovals(program);
+  registerAudit(program);
   registerDemo(program);
   return program;
 }

@@ -5,6 +5,7 @@ import { caseFileJsonSchema, policyFileJsonSchema } from '../policies/json-schem
 import { loadPolicySet, policyFiles, type PolicySet } from '../policies/load.ts';
 import { embedderFor } from '../runtime.ts';
 import { createHashingEmbedder } from '../signatures/embedder.ts';
+import { registerProposals } from './audit.ts';
 import { registerBacktest } from './policies-backtest.ts';
 import { configOrExit } from './config.ts';
 import { policiesDir } from './policies-dir.ts';
@@ -101,4 +102,5 @@ export function registerPolicies(program: Command): void {
     });
 
   registerBacktest(policies);
+  registerProposals(policies);
 }

@@ -91,8 +91,18 @@ export async function createFakeArgo(options: { token: string; port?: number }):
     return { status: 200, body: created };
   };
 
+  // `GET /api/v1/workflows/{namespace}?listOptions.labelSelector=key=value`, equality selectors only.
+  const list = (namespace: string, selector: string): FakeReply => {
+    const terms = selector.split(',').filter((x) => x.includes('=')).map((x) => x.split('=') as [string, string]);
+    const items = [...state.workflows.values()].filter((w) => w.metadata.namespace === namespace
+      && terms.every(([k, v]) => w.metadata.labels[k] === v));
+    return { status: 200, body: { metadata: {}, items } };
+  };
+
   const handle = (c: RecordedCall): FakeReply => {
     if (c.headers.authorization !== `Bearer ${options.token}`) return grpc(401, 16, 'token not valid');
+    const ns = matchPath('/api/v1/workflows/{namespace}', c.path);
+    if (ns && c.method === 'GET') return list(ns.namespace ?? '', c.query['listOptions.labelSelector'] ?? '');
     const base = '/api/v1/workflows/{namespace}/{name}';
     const get = matchPath(base, c.path);
     const verb = matchPath(`${base}/{verb}`, c.path);

@@ -48,7 +48,9 @@ const error = (status: number, message: string): FakeReply => ({ status, body: {
 
 // "Jul 29, 2019 7:17:33 PM", as Control-M prints times.
 function ctmTime(d: Date): string {
-  return d.toLocaleString('en-US', { month: 'short', day: 'numeric', year: 'numeric', hour: 'numeric', minute: '2-digit', second: '2-digit', hour12: true, timeZone: 'UTC' });
+  // ICU puts a comma after the year ("Jul 29, 2019, 7:17:33 PM") where Control-M does not.
+  return d.toLocaleString('en-US', { month: 'short', day: 'numeric', year: 'numeric', hour: 'numeric', minute: '2-digit', second: '2-digit', hour12: true, timeZone: 'UTC' })
+    .replace(/(\d{4}),/, '$1').replace(/\u202f/g, ' ');
 }
 
 /** Starts a fake Control-M on a loopback port. */

@@ -17,6 +17,8 @@ export interface RecordedCall {
   rawBody: string;
   /** The body parsed as JSON or a form, undefined when empty or unreadable. */
   body: unknown;
+  /** When it arrived, in milliseconds since the epoch (fractional). */
+  receivedAt: number;
 }
 
 /** What a fake route answers. */
@@ -28,12 +30,13 @@ export interface FakeReply {
 
 /**
  * A scripted failure: a status (with an optional `Retry-After` and body), a request that is
- * never answered (`hang`), or a connection dropped without an answer (`reset`).
+ * never answered (`hang`; with `apply` the fake acts on it first, as a server that did the work
+ * and then lost the answer), or a connection dropped without an answer (`reset`).
  */
 export type ScriptedFailure =
   | number
   | { status: number; retryAfter?: number | string; body?: unknown }
-  | { hang: true }
+  | { hang: true; apply?: boolean }
   | { reset: true };
 
 export interface FakeServer {
@@ -67,7 +70,7 @@ async function record(req: IncomingMessage): Promise<RecordedCall> {
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
   return {
     method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), headers, rawBody,
-    body: parseBody(rawBody, headers['content-type']),
+    body: parseBody(rawBody, headers['content-type']), receivedAt: performance.timeOrigin + performance.now(),
   };
 }
 
@@ -96,7 +99,10 @@ export async function startFakeServer(routes: FakeRoutes, options: { port?: numb
       calls.push(call);
       const i = script.findIndex((s) => s.path === undefined || call.path.includes(s.path));
       const scripted = i >= 0 ? script.splice(i, 1)[0]?.failure : undefined;
-      if (scripted !== undefined && typeof scripted === 'object' && 'hang' in scripted) return; // never answered
+      if (scripted !== undefined && typeof scripted === 'object' && 'hang' in scripted) {
+        if (scripted.apply) routes(call);
+        return; // never answered
+      }
       if (scripted !== undefined && typeof scripted === 'object' && 'reset' in scripted) {
         req.socket.destroy();
         return;

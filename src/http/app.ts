@@ -4,6 +4,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import {
   jsonSchemaTransform, serializerCompiler, validatorCompiler,
 } from 'fastify-type-provider-zod';
+import { approvalRoutes } from '../approvals/routes.ts';
 import type { Deps } from '../deps.ts';
 import { decisionRoutes } from '../decide/routes.ts';
 import { incidentRoutes } from '../incidents/routes.ts';
@@ -58,5 +59,6 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   await app.register(riskRoute(deps, auth));
   await app.register(policyRoutes(deps, auth));
   await app.register(decisionRoutes(deps, auth));
+  await app.register(approvalRoutes(deps, auth));
   return app;
 }

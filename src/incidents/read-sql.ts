@@ -90,18 +90,29 @@ export interface ActionStats {
   median_ttr_ms: number | null;
 }
 
-/** How incidents of these signatures were resolved: per action, successes out of tries and median recovery. */
+/**
+ * How incidents of these signatures were resolved: per action, successes out of tries and median
+ * recovery. Executions of Medic's that did not work count as tries too (`action_outcomes`): a
+ * success ends the incident and is in `resolutions` already, a failure leaves it open.
+ */
 export async function resolutionStats(db: Queryable, signatureIds: number[], excludeIncident: number | null = null): Promise<ActionStats[]> {
   if (signatureIds.length === 0) return [];
   const r = await db.query<ActionStats>(
-    `select i.signature_id, res.action, min(res.detail) as detail,
-            count(*) filter (where res.outcome = 'success')::int as successes,
-            count(*) filter (where res.outcome <> 'noise')::int as attempts,
-            percentile_cont(0.5) within group (order by res.time_to_recover_ms)
-              filter (where res.outcome = 'success') as median_ttr_ms
-     from resolutions res join incidents i on i.id = res.incident_id
-     where i.signature_id = any($1::bigint[]) and ($2::bigint is null or i.id <> $2)
-     group by i.signature_id, res.action`,
+    `select x.signature_id, x.action, min(x.detail) as detail,
+            count(*) filter (where x.outcome = 'success')::int as successes,
+            count(*) filter (where x.outcome <> 'noise')::int as attempts,
+            percentile_cont(0.5) within group (order by x.time_to_recover_ms)
+              filter (where x.outcome = 'success') as median_ttr_ms
+     from (
+       select i.signature_id, res.action, res.detail, res.outcome, res.time_to_recover_ms
+         from resolutions res join incidents i on i.id = res.incident_id
+        where i.signature_id = any($1::bigint[]) and ($2::bigint is null or i.id <> $2)
+       union all
+       select o.signature_id, o.action, null, o.outcome, null
+         from action_outcomes o
+        where o.outcome = 'failure' and o.signature_id = any($1::bigint[]) and ($2::bigint is null or o.incident_id is distinct from $2)
+     ) x
+     group by x.signature_id, x.action`,
     [signatureIds, excludeIncident],
   );
   return r.rows.map((x) => ({ ...x, median_ttr_ms: x.median_ttr_ms === null ? null : Math.round(Number(x.median_ttr_ms)) }));

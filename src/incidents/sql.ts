@@ -181,10 +181,16 @@ export async function resolveIncident(db: Queryable, r: ResolutionInsert): Promi
   return true;
 }
 
+/**
+ * Of these jobs (which just completed a run), those with something to settle: an open incident,
+ * or an execution of Medic's awaiting verification.
+ */
 export async function jobsWithOpenIncidents(db: Queryable, jobIds: number[]): Promise<Set<number>> {
   if (jobIds.length === 0) return new Set();
   const r = await db.query<{ job_id: number }>(
     `select distinct ir.job_id from incident_runs ir join incidents i on i.id = ir.incident_id
-     where i.status = 'open' and ir.job_id = any($1::bigint[])`, [jobIds]);
+     where i.status = 'open' and ir.job_id = any($1::bigint[])
+     union
+     select job_id from executions where verification = 'awaiting' and job_id = any($1::bigint[])`, [jobIds]);
   return new Set(r.rows.map((x) => x.job_id));
 }

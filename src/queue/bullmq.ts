@@ -22,6 +22,9 @@ export function createBullQueue(options: BullQueueOptions): JobQueue {
   // Workers block on Redis; BullMQ needs maxRetriesPerRequest null so a slow Redis is waited for.
   const connection = { url: options.redisUrl, maxRetriesPerRequest: null };
   const queue = new Queue(queueName, { connection, prefix });
+  queue.on('error', () => {
+    // Redis went away (a restart): ioredis reconnects, and a failed enqueue rejects its caller.
+  });
   const workers: Worker[] = [];
 
   return {

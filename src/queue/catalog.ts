@@ -22,6 +22,24 @@ export const jobCatalog = {
     attempts: 5,
     backoffMs: 1_000,
   },
+  /**
+   * Carry out an approved (or ungated) action once: the handler claims the execution row, so a
+   * redelivered or concurrently started job is a no-op. Transient failures back off here.
+   */
+  'execute-action': {
+    payload: z.object({ executionId: z.number().int().positive() }),
+    attempts: 8,
+    backoffMs: 1_000,
+  },
+  /**
+   * Expire approvals whose time is up, re-queue executions no worker is on (their job lost with
+   * Redis, or their worker dead), and judge or expire executions awaiting verification.
+   */
+  'heal-sweep': {
+    payload: z.object({}),
+    attempts: 1,
+    backoffMs: 1_000,
+  },
   /** Forecast every service and raise, update or clear its SLA risk. */
   'forecast-sweep': {
     payload: z.object({}),

@@ -3,11 +3,14 @@
  * again), skip sets a task instance's state. Airflow 2 (`/api/v1`) with basic auth, Airflow 3
  * (`/api/v2`) with a JWT from `POST /auth/token`, refreshed once when a call gets a 401.
  */
+import type { Action } from '../policies/action.ts';
 import { authorizedCall, basicAuth, jsonLogin, tokenCredentials, type Credentials } from './auth.ts';
 import { clearBody, clearPath, patchStateBody, taskIdsIn, taskInstancePath, type AirflowApi } from './airflow-requests.ts';
+import { compareAirflow, observeAirflow } from './airflow-observe.ts';
 import type { AirflowConnection } from './config.ts';
 import { done, refused, unsupported, type AirflowTarget, type ExecutionOutcome, type Executor } from './executor.ts';
-import { jsonRequest, type HttpDeps } from './http.ts';
+import { jsonRequest, type HttpDeps, type HttpRequest } from './http.ts';
+import { dryRunOf, refusedDryRun, type RemedyParts } from './remedy.ts';
 
 function credentialsOf(c: AirflowConnection, deps: HttpDeps): Credentials {
   if (c.auth.kind === 'basic') return basicAuth(c.auth.username, c.auth.password);
@@ -15,53 +18,81 @@ function credentialsOf(c: AirflowConnection, deps: HttpDeps): Credentials {
   return tokenCredentials(() => jsonLogin(`${c.url}/auth/token`, { username, password }, 'access_token', 'Airflow /auth/token', c, deps));
 }
 
-/** Builds the executor for one Airflow deployment; the token cache lives as long as it does. */
-export function airflowExecutor(connection: AirflowConnection, deps: HttpDeps): Executor<AirflowTarget> {
-  const credentials = credentialsOf(connection, deps);
-  const api: AirflowApi = connection.api;
+/** The one call an action amounts to, or why there is none. */
+type Planned =
+  | { kind: 'clear'; req: HttpRequest; what: string; t: AirflowTarget }
+  | { kind: 'mark'; req: HttpRequest; what: string; t: AirflowTarget; label: string; state: string }
+  | { kind: 'refused'; outcome: ExecutionOutcome };
 
-  const clear = async (t: AirflowTarget, mode: { onlyFailed: boolean; includeDownstream: boolean }, key: string): Promise<ExecutionOutcome> => {
-    const req = jsonRequest('POST', connection.url + clearPath(api, t), clearBody(api, t, mode), { 'idempotency-key': key });
-    const c = await authorizedCall(req, credentials, connection, deps, `Airflow clearTaskInstances ${t.dagId}/${t.dagRunId}`);
+function plan(c: AirflowConnection, action: Action, t: AirflowTarget, key: string): Planned {
+  const api: AirflowApi = c.api;
+  const clear = (mode: { onlyFailed: boolean; includeDownstream: boolean }): Planned => ({
+    kind: 'clear', t, what: `Airflow clearTaskInstances ${t.dagId}/${t.dagRunId}`,
+    req: jsonRequest('POST', c.url + clearPath(api, t), clearBody(api, t, mode), { 'idempotency-key': key }),
+  });
+  switch (action.kind) {
+    // A retry re-runs what failed and nothing else, whatever the target says.
+    case 'retry':
+      return clear({ onlyFailed: true, includeDownstream: false });
+    case 'rerun':
+      return clear({ onlyFailed: t.onlyFailed, includeDownstream: t.includeDownstream });
+    case 'skip': {
+      const [taskId, ...more] = t.taskIds;
+      if (taskId === undefined || more.length > 0) return { kind: 'refused', outcome: refused(`Airflow marks one task instance at a time; the target names ${t.taskIds.length}`) };
+      return {
+        kind: 'mark', t, state: action.mark, what: `Airflow patch task instance ${t.dagId}/${t.dagRunId}/${taskId}`,
+        label: `${t.dagId}/${t.dagRunId}/${taskId}${t.mapIndex === undefined ? '' : `[${t.mapIndex}]`}`,
+        req: jsonRequest('PATCH', c.url + taskInstancePath(api, t, taskId), patchStateBody(api, action.mark), { 'idempotency-key': key }),
+      };
+    }
+    case 'hold_downstream':
+    case 'extend_deadline':
+    case 'notify':
+    case 'run_agent':
+    case 'webhook':
+    case 'go':
+    case 'hold':
+      return { kind: 'refused', outcome: unsupported(action, 'Airflow') };
+    default: {
+      const never: never = action;
+      return never;
+    }
+  }
+}
+
+/** Builds the executor for one Airflow deployment, with its dry run and observation; the token cache lives as long as it does. */
+export function airflowRemedy(connection: AirflowConnection, deps: HttpDeps): RemedyParts<AirflowTarget> {
+  const credentials = credentialsOf(connection, deps);
+  const credential = connection.auth.kind === 'basic'
+    ? { authorization: `Basic (${connection.auth.username}:••••)` }
+    : { authorization: 'Bearer (a token from POST /auth/token)' };
+
+  const execute: Executor<AirflowTarget> = async ({ action, target, idempotencyKey }) => {
+    const p = plan(connection, action, target, idempotencyKey);
+    if (p.kind === 'refused') return p.outcome;
+    const c = await authorizedCall(p.req, credentials, connection, deps, p.what);
     if (c.kind === 'failed') return c.outcome;
+    if (p.kind === 'mark') return done(`marked ${p.label} ${p.state}`, c.response.json);
     const cleared = taskIdsIn(c.response.json);
     const what = cleared.length > 0
-      ? `cleared ${cleared.length} task instance(s) of ${t.dagId}/${t.dagRunId}: ${cleared.join(', ')}`
+      ? `cleared ${cleared.length} task instance(s) of ${p.t.dagId}/${p.t.dagRunId}: ${cleared.join(', ')}`
       // Nothing matched: already cleared (a redelivered execution) or no longer failed.
-      : `cleared nothing in ${t.dagId}/${t.dagRunId}: no task instance matched (already cleared, or no longer failed)`;
+      : `cleared nothing in ${p.t.dagId}/${p.t.dagRunId}: no task instance matched (already cleared, or no longer failed)`;
     return done(what, c.response.json);
   };
 
-  const mark = async (t: AirflowTarget, state: 'success' | 'skipped', key: string): Promise<ExecutionOutcome> => {
-    const [taskId, ...more] = t.taskIds;
-    if (taskId === undefined || more.length > 0) return refused(`Airflow marks one task instance at a time; the target names ${t.taskIds.length}`);
-    const req = jsonRequest('PATCH', connection.url + taskInstancePath(api, t, taskId), patchStateBody(api, state), { 'idempotency-key': key });
-    const c = await authorizedCall(req, credentials, connection, deps, `Airflow patch task instance ${t.dagId}/${t.dagRunId}/${taskId}`);
-    if (c.kind === 'failed') return c.outcome;
-    return done(`marked ${t.dagId}/${t.dagRunId}/${taskId}${t.mapIndex === undefined ? '' : `[${t.mapIndex}]`} ${state}`, c.response.json);
+  return {
+    execute,
+    describe: ({ action, target, idempotencyKey }) => {
+      const p = plan(connection, action, target, idempotencyKey);
+      return p.kind === 'refused' ? refusedDryRun(p.outcome) : dryRunOf('airflow', p.req, credential);
+    },
+    observe: ({ target }) => observeAirflow(connection, credentials, deps, target),
+    compare: compareAirflow,
   };
+}
 
-  return async ({ action, target, idempotencyKey }) => {
-    switch (action.kind) {
-      // A retry re-runs what failed and nothing else, whatever the target says.
-      case 'retry':
-        return clear(target, { onlyFailed: true, includeDownstream: false }, idempotencyKey);
-      case 'rerun':
-        return clear(target, { onlyFailed: target.onlyFailed, includeDownstream: target.includeDownstream }, idempotencyKey);
-      case 'skip':
-        return mark(target, action.mark, idempotencyKey);
-      case 'hold_downstream':
-      case 'extend_deadline':
-      case 'notify':
-      case 'run_agent':
-      case 'webhook':
-      case 'go':
-      case 'hold':
-        return unsupported(action, 'Airflow');
-      default: {
-        const never: never = action;
-        return never;
-      }
-    }
-  };
+/** Builds the executor for one Airflow deployment. */
+export function airflowExecutor(connection: AirflowConnection, deps: HttpDeps): Executor<AirflowTarget> {
+  return airflowRemedy(connection, deps).execute;
 }

@@ -4,10 +4,13 @@
  * workflow is Failed or Error, and then a finished workflow is resubmitted as a new one.
  * A rerun is always a resubmit: a new workflow from the same spec.
  */
+import type { Action } from '../policies/action.ts';
+import { compareArgo, observeArgo } from './argo-observe.ts';
 import { authorizedCall, staticCredentials } from './auth.ts';
 import type { ArgoConnection } from './config.ts';
 import { done, refused, unsupported, type ArgoTarget, type ExecutionOutcome, type Executor } from './executor.ts';
-import { jsonRequest, type HttpDeps } from './http.ts';
+import { jsonRequest, type HttpDeps, type HttpRequest } from './http.ts';
+import { dryRunOf, refusedDryRun, type RemedyParts } from './remedy.ts';
 
 const enc = encodeURIComponent;
 
@@ -27,26 +30,51 @@ function nameIn(body: unknown): { name?: string; phase?: string } {
   };
 }
 
-/** Builds the executor for one Argo Server. */
-export function argoExecutor(connection: ArgoConnection, deps: HttpDeps): Executor<ArgoTarget> {
+type Verb = 'retry' | 'resubmit';
+
+/** The first call an action amounts to. */
+function firstCall(c: ArgoConnection, action: Action, t: ArgoTarget, key: string): { verb: Verb; req: HttpRequest } | { verb: 'refused'; outcome: ExecutionOutcome } {
+  const url = (verb: Verb) => `${c.url}/api/v1/workflows/${enc(t.namespace)}/${enc(t.name)}/${verb}`;
+  const retryBody = { name: t.name, namespace: t.namespace, restartSuccessful: false, nodeFieldSelector: t.nodeFieldSelector ?? '', parameters: [] };
+  // memoized=false: Argo allows memoized resubmits of Failed/Error workflows only.
+  const resubmitBody = { name: t.name, namespace: t.namespace, memoized: false, parameters: [] };
+  switch (action.kind) {
+    case 'retry':
+      return { verb: 'retry', req: jsonRequest('PUT', url('retry'), retryBody, { 'idempotency-key': key }) };
+    case 'rerun':
+      return { verb: 'resubmit', req: jsonRequest('PUT', url('resubmit'), resubmitBody, { 'idempotency-key': key }) };
+    case 'skip':
+    case 'hold_downstream':
+    case 'extend_deadline':
+    case 'notify':
+    case 'run_agent':
+    case 'webhook':
+    case 'go':
+    case 'hold':
+      return { verb: 'refused', outcome: unsupported(action, 'Argo') };
+    default: {
+      const never: never = action;
+      return never;
+    }
+  }
+}
+
+/** Builds the executor for one Argo Server, with its dry run and observation. */
+export function argoRemedy(connection: ArgoConnection, deps: HttpDeps): RemedyParts<ArgoTarget> {
   const credentials = staticCredentials({ authorization: `Bearer ${connection.token}` });
-  const base = (t: ArgoTarget) => `${connection.url}/api/v1/workflows/${enc(t.namespace)}/${enc(t.name)}`;
-  const call = (t: ArgoTarget, verb: 'retry' | 'resubmit', body: unknown, key: string) =>
-    authorizedCall(jsonRequest('PUT', `${base(t)}/${verb}`, body, { 'idempotency-key': key }), credentials, connection, deps,
-      `Argo ${verb} ${t.namespace}/${t.name}`);
+  const call = (t: ArgoTarget, req: HttpRequest, verb: Verb) => authorizedCall(req, credentials, connection, deps, `Argo ${verb} ${t.namespace}/${t.name}`);
 
   const resubmit = async (t: ArgoTarget, key: string, why: string): Promise<ExecutionOutcome> => {
-    // memoized=false: Argo allows memoized resubmits of Failed/Error workflows only.
-    const c = await call(t, 'resubmit', { name: t.name, namespace: t.namespace, memoized: false, parameters: [] }, key);
+    const first = firstCall(connection, { kind: 'rerun', delay_s: 0, include_downstream: true }, t, key);
+    if (first.verb === 'refused') return first.outcome;
+    const c = await call(t, first.req, 'resubmit');
     if (c.kind === 'failed') return c.outcome;
     const created = nameIn(c.response.json).name ?? '?';
     return done(`${why}resubmitted ${t.namespace}/${t.name} as ${t.namespace}/${created}`, c.response.json);
   };
 
-  const retry = async (t: ArgoTarget, key: string): Promise<ExecutionOutcome> => {
-    const c = await call(t, 'retry', {
-      name: t.name, namespace: t.namespace, restartSuccessful: false, nodeFieldSelector: t.nodeFieldSelector ?? '', parameters: [],
-    }, key);
+  const retry = async (t: ArgoTarget, req: HttpRequest, key: string): Promise<ExecutionOutcome> => {
+    const c = await call(t, req, 'retry');
     if (c.kind === 'ok') {
       const phase = nameIn(c.response.json).phase;
       return done(`retried the failed nodes of ${t.namespace}/${t.name}${phase ? ` (now ${phase})` : ''}`, c.response.json);
@@ -60,25 +88,24 @@ export function argoExecutor(connection: ArgoConnection, deps: HttpDeps): Execut
     return resubmit(t, key, `Argo refused to retry in phase ${phase}; `);
   };
 
-  return async ({ action, target, idempotencyKey }) => {
-    switch (action.kind) {
-      case 'retry':
-        return retry(target, idempotencyKey);
-      case 'rerun':
-        return resubmit(target, idempotencyKey, '');
-      case 'skip':
-      case 'hold_downstream':
-      case 'extend_deadline':
-      case 'notify':
-      case 'run_agent':
-      case 'webhook':
-      case 'go':
-      case 'hold':
-        return unsupported(action, 'Argo');
-      default: {
-        const never: never = action;
-        return never;
-      }
-    }
+  return {
+    async execute({ action, target, idempotencyKey }) {
+      const first = firstCall(connection, action, target, idempotencyKey);
+      if (first.verb === 'refused') return first.outcome;
+      return first.verb === 'retry' ? retry(target, first.req, idempotencyKey) : resubmit(target, idempotencyKey, '');
+    },
+    describe({ action, target, idempotencyKey }) {
+      const first = firstCall(connection, action, target, idempotencyKey);
+      if (first.verb === 'refused') return refusedDryRun(first.outcome);
+      const note = first.verb === 'retry' ? 'if Argo refuses to retry a finished workflow, Medic resubmits it instead (PUT …/resubmit)' : undefined;
+      return dryRunOf('argo', first.req, { authorization: 'Bearer ••••' }, note);
+    },
+    observe: ({ target }) => observeArgo(connection, credentials, deps, target),
+    compare: compareArgo,
   };
+}
+
+/** Builds the executor for one Argo Server. */
+export function argoExecutor(connection: ArgoConnection, deps: HttpDeps): Executor<ArgoTarget> {
+  return argoRemedy(connection, deps).execute;
 }

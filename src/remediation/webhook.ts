@@ -7,6 +7,7 @@ import type { WebhookConnection } from './config.ts';
 import { done, type Executor, type WebhookTarget } from './executor.ts';
 import { checked } from './http-outcome.ts';
 import { send, type HttpDeps } from './http.ts';
+import { dryRunOf, type RemedyParts } from './remedy.ts';
 import { IDEMPOTENCY_HEADER, SIGNATURE_HEADER, signWebhook, TIMESTAMP_HEADER } from './webhook-signature.ts';
 
 /** The JSON a receiver gets; a webhook action's `payload` is merged in, under Medic's own fields. */
@@ -20,6 +21,24 @@ export function webhookBody(request: Parameters<Executor<WebhookTarget>>[0], sen
     action,
     run: target.run ?? null,
     target: target.forwarded ?? null,
+  };
+}
+
+/**
+ * The webhook executor with its dry run; it observes nothing: a receiver dedupes on the
+ * idempotency key, so a delivery repeated after a crash is not acted on twice.
+ */
+export function webhookRemedy(connection: WebhookConnection, deps: HttpDeps): RemedyParts<WebhookTarget> {
+  return {
+    execute: webhookExecutor(connection, deps),
+    describe(request) {
+      const body = JSON.stringify({ ...webhookBody(request, new Date(0)), sent_at: '(the time of sending)' });
+      return dryRunOf('webhook', { method: 'POST', url: request.target.url ?? connection.url, headers: { 'content-type': 'application/json', [IDEMPOTENCY_HEADER]: request.idempotencyKey }, body }, {
+        [TIMESTAMP_HEADER]: '(Unix seconds at sending)', [SIGNATURE_HEADER]: 'v1=(HMAC-SHA256 of the timestamp and body with the shared secret)',
+      });
+    },
+    observe: () => Promise.resolve({ kind: 'unobservable', detail: 'a webhook receiver is not observable; it dedupes on the idempotency key' }),
+    compare: () => ({ applied: false, detail: 'not observable' }),
   };
 }
 

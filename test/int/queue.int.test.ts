@@ -22,6 +22,8 @@ function recordingHandlers(behaviour: (runId: number, attempt: number) => void) 
     },
     'settle-incidents': async () => undefined,
     'forecast-sweep': async () => undefined,
+    'execute-action': async () => undefined,
+    'heal-sweep': async () => undefined,
   };
   return { calls, handlers };
 }

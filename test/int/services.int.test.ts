@@ -24,12 +24,12 @@ for (const store of testStores()) {
       const first = await app.inject({ method: 'POST', url: '/v1/services', payload: example, headers: { 'content-type': 'application/yaml' } });
       assert.equal(first.statusCode, 200, first.body);
       assert.deepEqual(first.json().applied.map((a: { name: string; revision: number; changed: boolean }) => [a.name, a.revision, a.changed]),
-        [['finance-close', 1, true], ['account-opening', 1, true]]);
+        [['finance-close', 1, true], ['account-opening', 1, true], ['finance-dashboard', 1, true], ['ar-aging', 1, true]]);
       const again = await app.inject({ method: 'POST', url: '/v1/services', payload: example, headers: { 'content-type': 'application/yaml' } });
-      assert.deepEqual(again.json().applied.map((a: { changed: boolean }) => a.changed), [false, false]);
+      assert.deepEqual(again.json().applied.map((a: { changed: boolean }) => a.changed), [false, false, false, false]);
       const one = await app.inject('/v1/services/finance-close');
       assert.equal(one.json().definition.deadline.timeZone, 'Europe/Berlin');
-      assert.equal((await app.inject('/v1/services')).json().services.length, 2);
+      assert.equal((await app.inject('/v1/services')).json().services.length, 4);
       assert.equal((await app.inject('/v1/services/nope')).statusCode, 404);
     });
 

@@ -3,7 +3,10 @@ import { loadConfig, type Config } from '../../src/config.ts';
 import type { Deps } from '../../src/deps.ts';
 import { createMetrics } from '../../src/http/metrics.ts';
 import { createInProcessQueue } from '../../src/queue/in-process.ts';
+import { createRemedy } from '../../src/remediation/executors.ts';
+import { defaultHttpDeps } from '../../src/remediation/http.ts';
 import type { JobQueue } from '../../src/queue/queue.ts';
+import { createDecideCache } from '../../src/decide/cache.ts';
 import { createDecisionLog } from '../../src/decide/log.ts';
 import { createPreflightChecks } from '../../src/decide/preflight-checks.ts';
 import { emptyPolicySet, fixedPolicyStore, type PolicyStore } from '../../src/policies/store.ts';
@@ -33,6 +36,9 @@ export function testDeps(db: TestDatabase, overrides: { config?: Config; queue?:
     // Every row is written at once: tests read the log right after deciding.
     decisionLog: createDecisionLog(db.pool, { maxWaitMs: 0 }),
     preflightChecks: createPreflightChecks(db.pool),
+    decideCache: createDecideCache(),
+    decidePool: db.pool,
+    remedy: createRemedy((overrides.config ?? testConfig()).executors, defaultHttpDeps()),
   };
 }
 

@@ -33,4 +33,25 @@ describe('configuration', () => {
   it('refuses an unknown time zone by name', () => {
     assert.throws(() => loadConfig({ MEDIC_TIME_ZONE: 'Mars/Olympus' }), /MEDIC_TIME_ZONE: unknown time zone/);
   });
+
+  it('reads approvers and executors, and heals in shadow unless told', () => {
+    const config = loadConfig({
+      MEDIC_APPROVERS: '[{"name": "alice", "groups": ["data-oncall"], "slack_user_id": "U012AB3CD"}]',
+      MEDIC_EXECUTORS: '[{"source": "airflow-prod", "kind": "airflow", "url": "http://airflow:8080/", "api": "v2", "auth": {"kind": "password", "username": "medic", "password": "secret"}}]',
+    });
+    assert.deepEqual(config.approvers, [{ name: 'alice', groups: ['data-oncall'], slack_user_id: 'U012AB3CD' }]);
+    assert.equal(config.executors[0]?.url, 'http://airflow:8080');
+    assert.equal(config.heal, 'shadow');
+    assert.equal(config.approvalTtlMs, 60 * 60_000);
+    assert.deepEqual(config.promote, { minAttempts: 5, minSuccess: 0.9 });
+  });
+
+  it('names the executor at fault, prefixed with MEDIC_EXECUTORS', () => {
+    assert.throws(
+      () => loadConfig({ MEDIC_EXECUTORS: '[{"source": "a", "kind": "airflow", "url": "http://x", "api": "v2", "auth": {"kind": "basic", "username": "u", "password": "p"}}]' }),
+      /MEDIC_EXECUTORS\.0\.auth\.kind: Airflow 3/,
+    );
+    assert.throws(() => loadConfig({ MEDIC_HEAL: 'sometimes' }), /MEDIC_HEAL/);
+    assert.throws(() => loadConfig({ MEDIC_APPROVERS: '[{"groups": []}]' }), /MEDIC_APPROVERS\.0\.name/);
+  });
 });

@@ -1,0 +1,80 @@
+/**
+ * The self-healing loop's middle: after Medic analysed a failed attempt into an incident, it
+ * decides what to do itself (as an orchestrator would ask it) and, with `MEDIC_HEAL=on`, carries
+ * out an ungated action through the executors or asks for approval of a gated one. In `shadow`
+ * it only decides and logs; in `off` it does nothing.
+ */
+import { appendAudit } from '../approvals/audit.ts';
+import { decide, type DecideDeps } from '../decide/decide.ts';
+import type { FailureInput } from '../decide/schema.ts';
+import { withTransaction } from '../db/pool.ts';
+import type { Deps } from '../deps.ts';
+import { getAttempt } from '../incidents/sql.ts';
+import { Orchestrator } from '../runs/schema.ts';
+import { enqueueExecution } from './execute.ts';
+import { createExecution, planAction } from './plan.ts';
+import { selectTargetableRun } from './target-sql.ts';
+
+export type HealDeps = DecideDeps & Pick<Deps, 'queue'>;
+
+export type HealOutcome =
+  | { kind: 'off' }
+  | { kind: 'history'; ageMs: number }
+  | { kind: 'shadow'; decisionId: string }
+  | { kind: 'degraded'; decisionId: string }
+  | { kind: 'gated'; decisionId: string; approvalId: number | null }
+  | { kind: 'queued'; decisionId: string; executionId: number }
+  | { kind: 'not-executed'; decisionId: string; reason: string };
+
+/** Who Medic is when it asks itself: separation of duties keeps it from approving its own requests. */
+export const MEDIC = 'medic';
+
+/**
+ * How long Medic's own decisions may gather. `MEDIC_DECIDE_TIMEOUT_MS` protects orchestrators
+ * waiting on the decision endpoint; a worker deciding after an analysis keeps no one waiting, and
+ * a degraded decision there would only mean doing nothing. @defaultValue 5 s (or the endpoint's, if longer)
+ */
+export const HEAL_DECIDE_TIMEOUT_MS = 5_000;
+
+/** Decides (and in `on`, acts) on the analysed failed attempt `attempt` of run `runId`, part of `incidentId`. */
+export async function healFailure(deps: HealDeps, f: { runId: number; attempt?: number | undefined; incidentId: number; signatureId: number }): Promise<HealOutcome> {
+  const mode = deps.config.heal;
+  if (mode === 'off') return { kind: 'off' };
+  const [attempt, run] = await Promise.all([getAttempt(deps.pool, f.runId, f.attempt), selectTargetableRun(deps.pool, f.runId)]);
+  if (!attempt || !run) return { kind: 'off' };
+  const now = deps.clock();
+  const ageMs = now.getTime() - attempt.failed_at.getTime();
+  if (ageMs > deps.config.healMaxAgeMs) return { kind: 'history', ageMs };
+  const orchestrator = Orchestrator.safeParse(run.orchestrator);
+  const input: FailureInput = {
+    kind: 'failure', source: run.source, ...(orchestrator.success ? { orchestrator: orchestrator.data } : {}),
+    job: { namespace: run.namespace, name: run.name }, run: { key: run.runKey }, attempt: attempt.attempt, requester: MEDIC,
+    error: {
+      message: (attempt.error_message ?? `${run.name} ${attempt.state} without an error message`).slice(0, 100_000),
+      ...(attempt.error_detail ? { detail: attempt.error_detail.slice(0, 1_000_000) } : {}),
+    },
+  };
+  const patient = { ...deps, config: { ...deps.config, decideTimeoutMs: Math.max(deps.config.decideTimeoutMs, HEAL_DECIDE_TIMEOUT_MS) } };
+  if (mode === 'shadow') return { kind: 'shadow', decisionId: (await decide(patient, input, { gate: false, enforce: false })).decision_id };
+  const answer = await decide(patient, input, { incidentId: f.incidentId, runId: f.runId });
+  const { result, decision_id: decisionId } = answer;
+  if (result.degraded) return { kind: 'degraded', decisionId };
+  if (result.requires_approval) return { kind: 'gated', decisionId, approvalId: answer.approval_id };
+  const plan = await planAction(deps, { decisionId, action: result.params, runId: f.runId });
+  const ids = { incidentId: f.incidentId, decisionId, approvalId: null };
+  const made = await withTransaction(deps.pool, async (tx) => {
+    await appendAudit(tx, { at: now, actor: MEDIC, kind: 'decision.taken', ...ids, detail: { policy_id: result.policy_id, policy_revision: result.policy_revision, action: result.params, reason: result.reason } });
+    if (plan.kind === 'none') {
+      await appendAudit(tx, { at: now, actor: MEDIC, kind: 'execution.not_executed', ...ids, detail: { reason: plan.reason } });
+      return null;
+    }
+    return createExecution(tx, {
+      decisionId, approvalId: null, incidentId: f.incidentId, signatureId: f.signatureId, policyId: result.policy_id, jobId: attempt.job_id,
+      runId: f.runId, attempt: attempt.attempt, source: plan.source, action: result.params, target: plan.target, actor: MEDIC, createdAt: now,
+      delayS: result.delay_s,
+    });
+  });
+  if (!made) return { kind: 'not-executed', decisionId, reason: plan.kind === 'none' ? plan.reason : '' };
+  await enqueueExecution(deps, made.id, made.delayMs);
+  return { kind: 'queued', decisionId, executionId: made.id };
+}

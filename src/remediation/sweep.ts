@@ -1,0 +1,39 @@
+/**
+ * The heal sweep, run every `MEDIC_HEAL_SWEEP_SECONDS` by whichever worker the queue gives it:
+ * Postgres is the system of record, the queue only a way to wake workers. A job lost with a
+ * Redis that kept nothing, or held by a worker that died, is found here and queued again —
+ * harmless, since only one claim of an execution can succeed.
+ */
+import { lapseApprovals } from '../approvals/sql.ts';
+import type { Deps } from '../deps.ts';
+import { enqueueExecution } from './execute.ts';
+import { strandedExecutions } from './execute-sql.ts';
+import { expireOverdue, verifyJob } from './verify.ts';
+
+export type SweepDeps = Pick<Deps, 'pool' | 'queue' | 'clock' | 'config' | 'log' | 'policies'>;
+
+export interface SweepReport {
+  /** Approvals expired or escalated. */
+  lapsed: number;
+  /** Executions queued again. */
+  requeued: number;
+  verified: number;
+  expired: number;
+}
+
+/** A pending execution untouched this long has lost its job (two sweeps, at least a second). */
+export const idleMsOf = (sweepMs: number) => Math.max(1_000, 2 * sweepMs);
+
+export async function healSweep(deps: SweepDeps): Promise<SweepReport> {
+  const now = deps.clock();
+  const lapsed = await lapseApprovals(deps.pool, now);
+  const idleMs = idleMsOf(deps.config.healSweepMs);
+  const stranded = await strandedExecutions(deps.pool, idleMs, now);
+  // A new job id per round: BullMQ keeps finished jobs for an hour and would ignore the same id.
+  const round = Math.floor(Date.now() / idleMs);
+  for (const s of stranded) await enqueueExecution(deps, s.id, 0, `:sweep-${s.attempts}-${round}`);
+  const verified = await verifyJob(deps, null);
+  const expired = await expireOverdue(deps);
+  if (stranded.length > 0) deps.log.warn({ executions: stranded.map((s) => s.id) }, 'executions no worker was on were queued again');
+  return { lapsed: lapsed.length, requeued: stranded.length, verified, expired };
+}
