@@ -39,6 +39,10 @@ const Env = z.object({
   MEDIC_EMBEDDING_DIMENSIONS: z.coerce.number().int().min(8).max(2_000).default(256),
   OPENAI_BASE_URL: z.string().url().optional(),
   OPENAI_API_KEY: z.string().min(1).optional(),
+  MEDIC_AGENT_MODEL: z.string().min(1).max(200).optional(),
+  MEDIC_AGENT_MAX_TOKENS: z.coerce.number().int().min(0).max(10_000_000).default(30_000),
+  MEDIC_AGENT_MAX_WALL_SECONDS: z.coerce.number().min(0).max(24 * 3600).default(300),
+  MEDIC_AGENT_MODEL_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(600).default(30),
   MEDIC_STORM_WINDOW_MINUTES: z.coerce.number().min(0).max(1_440).default(15),
   MEDIC_POLICIES_DIR: z.string().min(1).optional(),
   MEDIC_DECIDE_TIMEOUT_MS: z.coerce.number().int().min(1).max(60_000).default(200),
@@ -57,6 +61,12 @@ const Env = z.object({
   MEDIC_PROMOTE_MIN_SUCCESS: z.coerce.number().min(0).max(1).default(0.9),
   MEDIC_QUEUE_NAME: z.string().regex(/^[\w.-]{1,100}$/, 'must be letters, digits, ., - and _').default('medic'),
   MEDIC_USER: z.string().min(1).max(200).optional(),
+  MEDIC_PUBLIC_URL: z.string().url().default('http://127.0.0.1:8787'),
+  SLACK_SIGNING_SECRET: z.string().min(1).optional(),
+  SLACK_BOT_TOKEN: z.string().min(1).optional(),
+  SLACK_API_URL: z.string().url().default('https://slack.com/api'),
+  SLACK_DEFAULT_CHANNEL: z.string().min(1).max(200).optional(),
+  SLACK_CHANNELS: jsonArray.pipe(z.record(z.string().min(1), z.string().min(1).max(200))).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -82,6 +92,12 @@ export interface Config {
   readonly logLevel: z.infer<typeof Env>['LOG_LEVEL'];
   /** `hashing` (local, offline) or `openai` (any OpenAI-compatible endpoint). @defaultValue `hashing` */
   readonly embedder: { kind: 'hashing'; dimensions: number } | { kind: 'openai'; baseURL: string | undefined; apiKey: string; model: string; dimensions: number };
+  /**
+   * The agent step: its model on the OpenAI-compatible endpoint (`MEDIC_AGENT_MODEL`; none: the
+   * deterministic planner, offline), and the budgets of one run. Steps come from the policy's
+   * `max_steps`; the wall time is cut further to the SLA slack. @defaultValue no model, 30 000 tokens, 300 s, 30 s a model call
+   */
+  readonly agent: { model: string | undefined; baseURL: string | undefined; apiKey: string | undefined; maxTokens: number; maxWallMs: number; modelTimeoutMs: number };
   /** Failures of one signature on several jobs within this window are one incident. @defaultValue 15 min */
   readonly stormWindowMs: number;
   /** Folder of policy files; the shipped `policies/` when unset. */
@@ -122,6 +138,24 @@ export interface Config {
   readonly queueName: string;
   /** Who the CLI acts as when `--as` is not given (`MEDIC_USER`, else the OS user). */
   readonly user: string | undefined;
+  /** Where people reach this Medic; links in Slack messages point here. @defaultValue `http://127.0.0.1:8787` */
+  readonly publicUrl: string;
+  /** The Slack app: off until `SLACK_SIGNING_SECRET` (requests in) and `SLACK_BOT_TOKEN` (messages out) are set. */
+  readonly slack: SlackConfig;
+}
+
+/** How Medic talks to Slack. */
+export interface SlackConfig {
+  /** Verifies that requests to `/slack/events` come from Slack; without it they are refused. */
+  readonly signingSecret: string | undefined;
+  /** Posts as the app's bot; without it nothing is posted. */
+  readonly botToken: string | undefined;
+  /** Slack's Web API, without the trailing slash; tests point it at a local server. @defaultValue `https://slack.com/api` */
+  readonly apiUrl: string;
+  /** Where a message goes when none of its services names a channel. @defaultValue none: such messages are not posted */
+  readonly defaultChannel: string | undefined;
+  /** Channel per service name (`SLACK_CHANNELS`), before the service definition's own `channel`. @defaultValue none */
+  readonly channels: Readonly<Record<string, string>>;
 }
 
 /** The environment could not be parsed; the message names every bad variable. */
@@ -142,6 +176,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   }
   if (e.MEDIC_EMBEDDER === 'openai' && !e.OPENAI_API_KEY && !e.OPENAI_BASE_URL) {
     throw new ConfigError('invalid configuration:\n  OPENAI_API_KEY: required when MEDIC_EMBEDDER=openai (or set OPENAI_BASE_URL to a local server)');
+  }
+  if (e.MEDIC_AGENT_MODEL && !e.OPENAI_API_KEY && !e.OPENAI_BASE_URL) {
+    throw new ConfigError('invalid configuration:\n  OPENAI_API_KEY: required when MEDIC_AGENT_MODEL is set (or set OPENAI_BASE_URL to a local server)');
   }
   const executors = parseExecutorConnections(e.MEDIC_EXECUTORS);
   if (executors.kind === 'invalid') {
@@ -166,6 +203,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     embedder: e.MEDIC_EMBEDDER === 'openai'
       ? { kind: 'openai' as const, baseURL: e.OPENAI_BASE_URL, apiKey: e.OPENAI_API_KEY ?? 'unused', model: e.MEDIC_EMBEDDING_MODEL, dimensions: e.MEDIC_EMBEDDING_DIMENSIONS }
       : { kind: 'hashing' as const, dimensions: e.MEDIC_EMBEDDING_DIMENSIONS },
+    agent: Object.freeze({
+      model: e.MEDIC_AGENT_MODEL, baseURL: e.OPENAI_BASE_URL, apiKey: e.OPENAI_API_KEY,
+      maxTokens: e.MEDIC_AGENT_MAX_TOKENS, maxWallMs: Math.round(e.MEDIC_AGENT_MAX_WALL_SECONDS * 1000), modelTimeoutMs: Math.round(e.MEDIC_AGENT_MODEL_TIMEOUT_SECONDS * 1000),
+    }),
     stormWindowMs: e.MEDIC_STORM_WINDOW_MINUTES * 60_000,
     policiesDir: e.MEDIC_POLICIES_DIR,
     decideTimeoutMs: e.MEDIC_DECIDE_TIMEOUT_MS,
@@ -182,5 +223,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     promote: Object.freeze({ minAttempts: e.MEDIC_PROMOTE_MIN_ATTEMPTS, minSuccess: e.MEDIC_PROMOTE_MIN_SUCCESS }),
     queueName: e.MEDIC_QUEUE_NAME,
     user: e.MEDIC_USER,
+    publicUrl: e.MEDIC_PUBLIC_URL.replace(/\/+$/, ''),
+    slack: Object.freeze({
+      signingSecret: e.SLACK_SIGNING_SECRET, botToken: e.SLACK_BOT_TOKEN, apiUrl: e.SLACK_API_URL.replace(/\/+$/, ''),
+      defaultChannel: e.SLACK_DEFAULT_CHANNEL, channels: Object.freeze({ ...(e.SLACK_CHANNELS ?? {}) }),
+    }),
   });
 }

@@ -1,15 +1,18 @@
 import type { Logger } from 'pino';
+import type { AgentKit } from './agent/deps.ts';
 import type { Config } from './config.ts';
 import type { PreflightChecks } from './decide/decide.ts';
 import type { DecideCache } from './decide/cache.ts';
 import type { DecisionLog } from './decide/log.ts';
 import type { Pool } from './db/pool.ts';
 import type { Metrics } from './http/metrics.ts';
+import type { Notifier } from './notify/notifier.ts';
 import type { PolicyStore } from './policies/store.ts';
 import type { Remedy } from './remediation/executors.ts';
 import type { JobQueue } from './queue/queue.ts';
 import type { Embedder } from './signatures/embedder.ts';
 import type { SignatureService } from './signatures/service.ts';
+import type { SlackApi } from './slack/client.ts';
 
 /** Everything the app and the workers need, built once by the composition root and passed in. */
 export interface Deps {
@@ -36,4 +39,10 @@ export interface Deps {
   decidePool: Pool;
   /** The executors of `MEDIC_EXECUTORS`, with their dry runs and observation of targets. */
   remedy: Remedy;
+  /** The agent step: its checkpointer, prompts and model (none: the deterministic planner). */
+  agent: AgentKit;
+  /** Tells people what happened (a `notify` job per event); does nothing without Slack. */
+  notifier: Notifier;
+  /** Slack's Web API as the bot (`SLACK_BOT_TOKEN`); null when Slack is not configured. */
+  slack: SlackApi | null;
 }

@@ -4,10 +4,12 @@ import { analyseFailure, settleRecovered } from './incidents/analyse.ts';
 import type { JobHandlers } from './queue/catalog.ts';
 import { healFailure } from './remediation/heal.ts';
 import { undecidedAttempt } from './remediation/heal-sql.ts';
+import { agentHandlers } from './agent/jobs.ts';
 import { remediationHandlers } from './remediation/jobs.ts';
 import { verifyJob } from './remediation/verify.ts';
 import { jobOfRun } from './remediation/verify-sql.ts';
 import { sweep } from './sla/risks.ts';
+import { slackHandlers } from './slack/jobs.ts';
 
 /** The queue's job processors, one per catalog entry, over the given dependencies. */
 export function buildHandlers(deps: Deps): JobHandlers {
@@ -19,6 +21,7 @@ export function buildHandlers(deps: Deps): JobHandlers {
         stormWindowMs: deps.config.stormWindowMs,
       }, runId, attempt);
       log.debug({ outcome }, 'failure analysed');
+      if (outcome.kind === 'attached' && outcome.opened) await deps.notifier.publish({ kind: 'incident.opened', incidentId: outcome.incidentId });
       const analysed = outcome.kind === 'attached' ? outcome
         : outcome.kind === 'already-analysed' && deps.config.heal !== 'off' ? await undecidedAttempt(deps.pool, runId, attempt) : undefined;
       if (!analysed) return;
@@ -31,12 +34,18 @@ export function buildHandlers(deps: Deps): JobHandlers {
     'settle-incidents': async ({ jobId }) => {
       // Medic's own executions are judged first, so the incident is resolved by the action Medic took.
       await verifyJob(deps, jobId);
-      await withTransaction(deps.pool, (tx) => settleRecovered(tx, jobId));
+      const resolved = await withTransaction(deps.pool, (tx) => settleRecovered(tx, jobId));
+      for (const incidentId of resolved) await deps.notifier.publish({ kind: 'incident.resolved', incidentId });
     },
     'forecast-sweep': async () => {
       const outcomes = await sweep(deps.pool, deps.clock());
       for (const o of outcomes) if (o.kind === 'raised') deps.log.warn({ service: o.service, instance: o.instance }, 'SLA risk raised');
+      for (const o of outcomes) {
+        if (o.kind === 'raised' || o.kind === 'updated' || o.kind === 'cleared') await deps.notifier.publish({ kind: `sla_risk.${o.kind}`, service: o.service, instance: o.instance });
+      }
     },
     ...remediationHandlers(deps),
+    ...agentHandlers(deps),
+    ...slackHandlers(deps),
   };
 }

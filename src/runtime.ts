@@ -14,6 +14,9 @@ import { openPolicyStore } from './policies/store.ts';
 import { createRemedy } from './remediation/executors.ts';
 import { defaultHttpDeps } from './remediation/http.ts';
 import { createInProcessQueue } from './queue/in-process.ts';
+import { createNotifier } from './notify/notifier.ts';
+import { openAgentKit } from './agent/kit.ts';
+import { createSlackApi } from './slack/client.ts';
 import { createHashingEmbedder, type Embedder } from './signatures/embedder.ts';
 import { checkEmbedder } from './signatures/embedder-state.ts';
 import { createOpenAIEmbedder } from './signatures/openai-embedder.ts';
@@ -25,6 +28,9 @@ export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta
 
 /** The policies Medic ships with, beside `src/`; `MEDIC_POLICIES_DIR` names others. */
 export const POLICIES_DIR = fileURLToPath(new URL('../policies', import.meta.url));
+
+/** The agent's prompts, beside `src/`. */
+export const PROMPTS_DIR = fileURLToPath(new URL('../prompts', import.meta.url));
 
 export interface Runtime {
   deps: Deps;
@@ -85,10 +91,15 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     if (logPool !== db.pool) releases.push(() => logPool.end());
     const decisionLog = createDecisionLog(logPool);
     releases.push(() => decisionLog.close());
+    const slack = config.slack.botToken ? createSlackApi({ token: config.slack.botToken, apiUrl: config.slack.apiUrl, log: log.child({ component: 'slack' }) }) : null;
+    const notifier = createNotifier({ queue, log, enabled: slack !== null });
+    // The checkpoint tables are set up with the migrations: a store opened without them gets none.
+    const agent = await openAgentKit(config, db.pool, db.kind, PROMPTS_DIR, { setup: options.migrate ?? true });
     const deps: Deps = {
       config, pool: db.pool, store: db.kind, queue, log, metrics: createMetrics(), clock: () => new Date(),
       embedder, signatures: createSignatureService(createSharedMiner(db.pool)),
       policies, decisionLog, preflightChecks: createPreflightChecks(decidePool), decideCache: createDecideCache(), decidePool, remedy: createRemedy(config.executors, defaultHttpDeps()),
+      notifier, slack, agent,
     };
     return { deps, close };
   } catch (err) {

@@ -11,6 +11,8 @@ export interface AuditEntry {
   decisionId?: string | null;
   approvalId?: number | null;
   executionId?: number | null;
+  /** The agent run the step belongs to (agent steps are recorded under their run). */
+  agentRunId?: number | null;
   detail?: Record<string, unknown>;
 }
 
@@ -29,10 +31,10 @@ export interface AuditRow {
 /** Appends one step; pass the transaction client so the step commits with what it records. */
 export async function appendAudit(db: Queryable, e: AuditEntry): Promise<void> {
   await db.query(
-    `insert into audit_log (at, actor, kind, incident_id, decision_id, approval_id, execution_id, detail)
-     values ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    `insert into audit_log (at, actor, kind, incident_id, decision_id, approval_id, execution_id, detail, agent_run_id)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
     [e.at.toISOString(), e.actor, e.kind, e.incidentId ?? null, e.decisionId ?? null, e.approvalId ?? null, e.executionId ?? null,
-      JSON.stringify(e.detail ?? {})],
+      JSON.stringify(e.detail ?? {}), e.agentRunId ?? null],
   );
 }
 

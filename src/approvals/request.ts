@@ -14,7 +14,7 @@ import type { ApprovalStatus } from './schema.ts';
 import { expectedActionMs, expiryOf, usefulUntil } from './rules.ts';
 import { incidentOfAttempt, insertApproval, openRequestFor, runByKey } from './sql.ts';
 
-export type GateDeps = Pick<Deps, 'pool' | 'clock' | 'config' | 'remedy' | 'log'>;
+export type GateDeps = Pick<Deps, 'pool' | 'clock' | 'config' | 'remedy' | 'log' | 'notifier'>;
 
 // Namespaces the advisory locks that keep one request per failed attempt and action.
 const APPROVAL_LOCK = 72_304_163;
@@ -29,6 +29,8 @@ export interface GateInput {
   /** Known to the heal loop; looked up from the run otherwise. */
   incidentId?: number | null;
   runId?: number | null;
+  /** The agent run that proposed the action, when one did: separation of duties keeps it from approving. */
+  proposedBy?: string | null;
 }
 
 /** Who asked: the input's requester, else the source that asked. */
@@ -80,7 +82,7 @@ export async function requestApproval(deps: GateDeps, g: GateInput): Promise<{ i
     }
     const approvalId = await insertApproval(tx, {
       decisionId: g.decisionId, incidentId, runId, policyId: g.result.policy_id, action, target: plan.kind === 'target' ? plan.target : null,
-      requirement, requester, proposedBy: null, status, evidence, dryRun: plan.dryRun, expiresAt: expiry.expiresAt,
+      requirement, requester, proposedBy: g.proposedBy ?? null, status, evidence, dryRun: plan.dryRun, expiresAt: expiry.expiresAt,
       expiryReason: expiry.reason, usefulUntil: useful?.at ?? null, createdAt: g.now,
     });
     const ids = { incidentId, decisionId: g.decisionId, approvalId };
@@ -92,6 +94,8 @@ export async function requestApproval(deps: GateDeps, g: GateInput): Promise<{ i
     return { approvalId, joined: null };
   });
   if (id.joined) return { id: id.approvalId, status: id.joined };
+  // An escalated request is news too: people are told, and nothing waits for them.
+  await deps.notifier.publish({ kind: 'approval.requested', approvalId: id.approvalId });
   if (status === 'escalated') deps.log.warn({ approvalId: id.approvalId, decisionId: g.decisionId }, 'approval escalated at once: the action could no longer help its SLA');
   return { id: id.approvalId, status };
 }

@@ -81,6 +81,7 @@ export const AuditKind = z.enum([
   'approval.approved', 'approval.rejected', 'approval.expired', 'execution.queued', 'execution.not_executed', 'execution.claimed',
   'execution.reconciled', 'execution.sent', 'execution.executed', 'execution.retrying', 'execution.failed',
   'verification.succeeded', 'verification.failed', 'verification.expired', 'incident.resolved', 'proposal.made',
+  'agent.started', 'agent.step', 'agent.refused', 'agent.resumed', 'agent.finished',
 ]);
 export type AuditKind = z.infer<typeof AuditKind>;
 

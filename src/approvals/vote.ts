@@ -14,7 +14,7 @@ import { lapsedStatus, mayVote, modifyAction, tally, type Change, type Refusal }
 import type { ApprovalRow, ApprovalStatus, Via } from './schema.ts';
 import { executionContextOf, getApproval, insertVote, setApprovalStatus, tasksOfRun, updateApprovalAction, votesOf } from './sql.ts';
 
-export type VoteDeps = Pick<Deps, 'pool' | 'clock' | 'config' | 'remedy' | 'queue' | 'log'>;
+export type VoteDeps = Pick<Deps, 'pool' | 'clock' | 'config' | 'remedy' | 'queue' | 'log' | 'notifier'>;
 
 /** Who votes, and through what. */
 export interface Voter {
@@ -63,10 +63,20 @@ export async function castVote(deps: VoteDeps, approvalId: number, voter: Voter,
     const approvers = [...new Set(all.filter((v) => v.verdict === 'approve' && v.action_version === a.action_version).map((v) => v.approver))];
     await appendAudit(tx, { at: now, actor: voter.name, kind: `approval.${status}`, ...ids(a), detail: status === 'approved' ? { approvers, action: a.action } : { reason } });
     const queued = status === 'approved' ? await executeApproved(tx, a, approvers, now) : null;
-    return { outcome: { kind: 'recorded', status, executionId: queued?.id ?? null } as VoteOutcome, queued };
+    return { outcome: { kind: 'recorded', status, executionId: queued?.id ?? null } as VoteOutcome, queued, agent: a.proposed_by !== null };
   });
   if ('queued' in out && out.queued) await enqueueExecution(deps, out.queued.id, out.queued.delayMs);
+  // An agent proposed it: its run waits on the answer, and carries on (acts, or ends) now.
+  if ('agent' in out && out.agent) await deps.queue.enqueue('agent-resume', { approvalId }, { jobId: `agent-resume:${approvalId}` });
+  await tell(deps, approvalId, out.outcome);
   return out.outcome;
+}
+
+/** Publishes what a vote changed: a recorded vote, or a request that expired when touched. A refusal changes nothing. */
+async function tell(deps: VoteDeps, approvalId: number, outcome: VoteOutcome | ModifyOutcome): Promise<void> {
+  if (outcome.kind === 'recorded') await deps.notifier.publish({ kind: 'vote.recorded', approvalId });
+  else if (outcome.kind === 'modified') await deps.notifier.publish({ kind: 'approval.requested', approvalId });
+  else if (outcome.kind === 'refused' && outcome.code === 'expired') await deps.notifier.publish({ kind: 'approval.lapsed', approvalId });
 }
 
 /** Creates the execution of an approved request, when its action is one an executor carries out and it has a target. */
@@ -89,7 +99,7 @@ async function executeApproved(tx: Client, a: ApprovalRow, approvers: string[], 
 /** Changes the delay or target of the action within the policy's bounds: a new version, on which earlier approvals no longer count. */
 export async function modifyApproval(deps: VoteDeps, approvalId: number, voter: Voter, change: Change, reason: string | null): Promise<ModifyOutcome> {
   const now = deps.clock();
-  return withTransaction(deps.pool, async (tx): Promise<ModifyOutcome> => {
+  const outcome = await withTransaction(deps.pool, async (tx): Promise<ModifyOutcome> => {
     const a = await getApproval(tx, approvalId, true);
     if (!a) return { kind: 'not_found' };
     if (await lapseIfDue(tx, a, now)) return refused(tx, a, voter, 'modify', { kind: 'refused', code: 'expired', reason: `the request expired at ${a.expires_at.toISOString()}` }, now);
@@ -106,4 +116,6 @@ export async function modifyApproval(deps: VoteDeps, approvalId: number, voter: 
     await appendAudit(tx, { at: now, actor: voter.name, kind: 'approval.modified', ...ids(a), detail: { from: a.action, to: next.action, action_version: version, reason, via: voter.via, dry_run: plan.dryRun } });
     return { kind: 'modified', version };
   });
+  await tell(deps, approvalId, outcome);
+  return outcome;
 }

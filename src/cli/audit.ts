@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { listAudit, type AuditRow } from '../approvals/audit.ts';
 import { listProposals } from '../approvals/proposals-sql.ts';
 import { AuditQuery } from '../approvals/schema.ts';
+import { agentLine } from './agent-lines.ts';
 import { openRuntime } from '../runtime.ts';
 import { configOrExit, quiet } from './config.ts';
 import { clip, shortTime, table } from './table.ts';
@@ -52,6 +53,12 @@ export function auditLine(e: AuditRow): string {
       return `by ${s('action')}, ${min(n('time_to_recover_ms'))} after the first failure`;
     case 'proposal.made':
       return `proposal ${String(n('proposal_id'))}: ${s('policy_id')}'s action, ungated for this signature (${String(n('successes'))} of ${String(n('attempts'))} worked)`;
+    case 'agent.started':
+    case 'agent.step':
+    case 'agent.refused':
+    case 'agent.resumed':
+    case 'agent.finished':
+      return agentLine(d);
     default: {
       const never: never = e.kind;
       return never;

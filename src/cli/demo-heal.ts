@@ -26,6 +26,7 @@ import { defaultHttpDeps } from '../remediation/http.ts';
 import { POLICIES_DIR } from '../runtime.ts';
 import { renderApproval } from './approvals.ts';
 import { renderAudit } from './audit.ts';
+import { showSlackApproval } from './demo-slack.ts';
 
 const DAG = 'finance_close';
 const PROVIDER = 'https://github.com/apache/airflow/tree/providers-openlineage/2.3.0';
@@ -119,6 +120,7 @@ async function runLoop(deps: Deps, fake: FakeAirflow, queue: ReturnType<typeof c
   console.log(`      Airflow's provider reports it; Medic analyses it into incident ${asked.incident_id ?? '?'}, beside today's earlier failures`);
   console.log(`   b. Medic decides ${asked.action.kind} (policy ${asked.policy_id}) and asks for approval:\n`);
   console.log(renderApproval(asked).split('\n').map((l) => `      ${l}`).join('\n'));
+  await showSlackApproval(loop, approval.id);
 
   now = new Date(now.getTime() + 3 * MINUTE);
   const vote = await castVote(loop, approval.id, { name: 'dana', via: 'cli' }, 'approve', 'warehouse failed over; go');

@@ -6,6 +6,7 @@ import { listIncidents, listSignatures } from '../incidents/read-sql.ts';
 import { readFile } from 'node:fs/promises';
 import { showDecision } from './demo-decide.ts';
 import { showHealing } from './demo-heal.ts';
+import { showSlackRisk } from './demo-slack.ts';
 import { parseServiceFile } from '../sla/parse-file.ts';
 import { forecastService } from '../sla/service-forecast.ts';
 import { applyService } from '../sla/sql.ts';
@@ -41,8 +42,9 @@ async function showForecast(deps: Deps, replayAt: Date): Promise<void> {
   const out = await forecastService(deps.pool, 'finance-close', replayAt);
   if (out.kind !== 'forecast') return;
   console.log(`\n6. Today's financial close, replayed at ${replayAt.toISOString().slice(11, 16)} UTC (load_dw has just failed twice)\n`);
-  const deadline = parsed.services.find((s) => s.name === 'finance-close')?.deadline;
-  if (deadline) console.log(renderForecast(out.value, deadline));
+  const def = parsed.services.find((s) => s.name === 'finance-close');
+  if (def) console.log(renderForecast(out.value, def.deadline));
+  await showSlackRisk(deps, out.value, def?.title ?? null);
 }
 
 export function registerDemo(program: Command): void {

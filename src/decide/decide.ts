@@ -39,7 +39,7 @@ export interface DecisionTimings {
 /** Finds the input and upstream checks of a preflight. */
 export type PreflightChecks = (input: PreflightInput, now: Date) => Promise<PreflightCheck[]>;
 
-export type DecideDeps = Pick<Deps, 'pool' | 'signatures' | 'embedder' | 'log' | 'clock' | 'config' | 'policies' | 'decisionLog' | 'preflightChecks' | 'remedy' | 'decideCache' | 'decidePool'>;
+export type DecideDeps = Pick<Deps, 'pool' | 'signatures' | 'embedder' | 'log' | 'clock' | 'config' | 'policies' | 'decisionLog' | 'preflightChecks' | 'remedy' | 'decideCache' | 'decidePool' | 'notifier'>;
 
 /** Why Medic answered its safe default instead of deciding. */
 class Degraded extends Error {

@@ -4,6 +4,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import {
   jsonSchemaTransform, serializerCompiler, validatorCompiler,
 } from 'fastify-type-provider-zod';
+import { agentRoutes } from '../agent/routes.ts';
 import { approvalRoutes } from '../approvals/routes.ts';
 import type { Deps } from '../deps.ts';
 import { decisionRoutes } from '../decide/routes.ts';
@@ -11,6 +12,7 @@ import { incidentRoutes } from '../incidents/routes.ts';
 import { policyRoutes } from '../policies/routes.ts';
 import { ingestRoutes } from '../ingest/routes.ts';
 import { runRoutes } from '../runs/routes.ts';
+import { slackRoutes } from '../slack/routes.ts';
 import { forecastRoute, riskRoute, serviceRoutes } from '../sla/routes.ts';
 import { createAuthenticator } from './auth.ts';
 import { errorHandler } from './error-handler.ts';
@@ -60,5 +62,8 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   await app.register(policyRoutes(deps, auth));
   await app.register(decisionRoutes(deps, auth));
   await app.register(approvalRoutes(deps, auth));
+  await app.register(agentRoutes(deps, auth));
+  // Slack signs its requests instead of carrying a token: the route checks the signature itself.
+  await app.register(slackRoutes(deps));
   return app;
 }

@@ -56,17 +56,17 @@ export async function analyseFailure(deps: AnalyseDeps, runId: number, attempt?:
     });
     await attachRun(tx, { incidentId, runId: run.id, attempt: run.attempt, jobId: run.job_id, failedAt: run.failed_at });
     // History may arrive all at once: the recovery can already be stored when the failure is analysed.
-    const resolved = await settleRecovered(tx, run.job_id);
+    const resolved = (await settleRecovered(tx, run.job_id)).length;
     return { kind: 'attached', incidentId, signatureId, opened: !open, resolved } as const;
   });
 }
 
 /**
  * Resolves the open incidents of a job whose affected jobs have all completed since they failed:
- * by a retry when the same run recovered, else by the next run. Returns how many it resolved.
+ * by a retry when the same run recovered, else by the next run. Returns the ids it resolved.
  */
-export async function settleRecovered(db: Parameters<typeof recoveredIncidents>[0], jobId: number): Promise<number> {
-  let resolved = 0;
+export async function settleRecovered(db: Parameters<typeof recoveredIncidents>[0], jobId: number): Promise<number[]> {
+  const resolved: number[] = [];
   for (const rec of await recoveredIncidents(db, jobId)) {
     const ttr = rec.recovered_at.getTime() - rec.first_failed_at.getTime();
     const ok = await resolveIncident(db, {
@@ -79,7 +79,7 @@ export async function settleRecovered(db: Parameters<typeof recoveredIncidents>[
       resolvedAt: rec.recovered_at,
       runId: rec.run_id,
     });
-    if (ok) resolved += 1;
+    if (ok) resolved.push(rec.incident_id);
   }
   return resolved;
 }

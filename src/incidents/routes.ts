@@ -64,6 +64,7 @@ export function incidentRoutes(deps: Deps, auth: Authenticator): FastifyPluginAs
         timeToRecoverMs: req.body.outcome === 'success' ? Math.max(0, resolvedAt.getTime() - incident.opened_at.getTime()) : null,
       }));
       if (!done) throw new AppError('conflict', `incident ${incident.id} is already ${incident.status}`);
+      await deps.notifier.publish({ kind: 'incident.resolved', incidentId: incident.id });
       return getIncident(deps.pool, incident.id);
     });
 

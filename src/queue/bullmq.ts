@@ -1,7 +1,7 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { jobCatalog, parsePayload, type JobHandlers, type JobName } from './catalog.ts';
 import type { EnqueueOptions, JobQueue } from './queue.ts';
-import { retryable } from './retry.ts';
+import { retryable, retryDelayMs } from './retry.ts';
 
 export interface BullQueueOptions {
   redisUrl: string;
@@ -10,6 +10,9 @@ export interface BullQueueOptions {
   /** Key prefix in Redis. @defaultValue `medic` */
   prefix?: string;
 }
+
+/** The backoff type of Medic's jobs; jobs queued before it existed keep BullMQ's built-in `exponential`. */
+const MEDIC_BACKOFF = 'medic';
 
 function isJobName(name: string): name is JobName {
   return Object.hasOwn(jobCatalog, name);
@@ -35,7 +38,8 @@ export function createBullQueue(options: BullQueueOptions): JobQueue {
         ...(opts.jobId === undefined ? {} : { jobId: opts.jobId.replaceAll(':', '-') }),
         ...(opts.delayMs ? { delay: opts.delayMs } : {}),
         attempts: spec.attempts,
-        backoff: { type: 'exponential', delay: spec.backoffMs },
+        // Medic's own strategy (the worker's `backoffStrategy`): the catalog's exponential backoff, or a failure's `Retry-After`.
+        backoff: { type: MEDIC_BACKOFF, delay: spec.backoffMs },
         removeOnComplete: { age: 3_600, count: 10_000 },
         removeOnFail: { age: 7 * 24 * 3_600 },
       });
@@ -56,7 +60,10 @@ export function createBullQueue(options: BullQueueOptions): JobQueue {
             throw error;
           }
         },
-        { connection, prefix, concurrency: opts.concurrency },
+        {
+          connection, prefix, concurrency: opts.concurrency,
+          settings: { backoffStrategy: (attemptsMade, _type, err, job) => retryDelayMs(err, attemptsMade, job && isJobName(job.name) ? jobCatalog[job.name].backoffMs : 1_000) },
+        },
       );
       worker.on('failed', (job, error) => {
         if (!job || !isJobName(job.name)) return;

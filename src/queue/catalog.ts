@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NotifyEvent } from '../notify/events.ts';
 
 /**
  * The job catalog: every job Medic runs on its queue, its payload schema and its retry settings.
@@ -45,6 +46,31 @@ export const jobCatalog = {
     payload: z.object({}),
     attempts: 2,
     backoffMs: 5_000,
+  },
+  /**
+   * Drive an agent run: from its start, or on from its last checkpoint after a crash. The handler
+   * claims the run, so a redelivered job finds it taken or finished and does nothing.
+   */
+  'agent-run': {
+    payload: z.object({ agentRunId: z.number().int().positive() }),
+    attempts: 3,
+    backoffMs: 2_000,
+  },
+  /** An approval an agent asked for was decided (or lapsed): resume the run that waits on it. */
+  'agent-resume': {
+    payload: z.object({ approvalId: z.number().int().positive() }),
+    attempts: 5,
+    backoffMs: 1_000,
+  },
+  /**
+   * Tell people (Slack): post or update the message of the event's subject and add its thread
+   * replies. Slack outages and rate limits back off here (a `Retry-After` is waited out), so a
+   * message is delayed, not lost: twelve retries span about an hour.
+   */
+  notify: {
+    payload: NotifyEvent,
+    attempts: 13,
+    backoffMs: 1_000,
   },
 } as const satisfies Record<string, JobSpec>;
 

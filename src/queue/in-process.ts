@@ -1,6 +1,6 @@
 import { jobCatalog, parsePayload, type JobHandlers, type JobName } from './catalog.ts';
 import type { EnqueueOptions, FailureListener, JobQueue } from './queue.ts';
-import { retryable } from './retry.ts';
+import { retryable, retryDelayMs } from './retry.ts';
 
 interface Pending {
   id: string;
@@ -58,8 +58,9 @@ export function createInProcessQueue(): JobQueue {
       onFailed?.({ name: job.name, jobId: job.id, attempt: job.attempt, error, final });
       if (final) known.delete(job.id);
       else {
+        const delayMs = retryDelayMs(error, job.attempt, spec.backoffMs);
         job.attempt += 1;
-        schedule(job, spec.backoffMs * 2 ** (job.attempt - 2));
+        schedule(job, delayMs);
       }
     } finally {
       running -= 1;

@@ -25,3 +25,12 @@ export function retryable(err: unknown): boolean {
     }
   }
 }
+
+/**
+ * How long to wait before try `attemptsMade + 1`: what the failure asked for (a rate limit's
+ * `Retry-After`), else the catalog's backoff doubled with each try. Both queues use it.
+ */
+export function retryDelayMs(err: unknown, attemptsMade: number, backoffMs: number): number {
+  if (isAppError(err) && err.retryAfterMs !== undefined) return Math.max(0, err.retryAfterMs);
+  return Math.round(backoffMs * 2 ** Math.max(0, attemptsMade - 1));
+}

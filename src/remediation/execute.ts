@@ -20,7 +20,7 @@ import { selectTargetableRun } from './target-sql.ts';
 import { verifyDeadlineOf } from './verify-rules.ts';
 import { jobMedianById } from './verify-sql.ts';
 
-export type ExecuteDeps = Pick<Deps, 'pool' | 'remedy' | 'clock' | 'config' | 'log' | 'queue'>;
+export type ExecuteDeps = Pick<Deps, 'pool' | 'remedy' | 'clock' | 'config' | 'log' | 'queue' | 'notifier'>;
 
 /** Claims of one execution before a transient failure becomes final. @defaultValue 8 */
 export const MAX_EXECUTION_ATTEMPTS = 8;
@@ -125,7 +125,9 @@ async function succeed(deps: ExecuteDeps, e: ExecutionRow, token: string, outcom
     await appendAudit(tx, step(e, 'execution.executed', at, { detail: outcome.detail, reconciled: outcome.reconciled, verify_by: verifyDeadline }));
     return true;
   });
-  return ok ? { kind: 'executed', reconciled: outcome.reconciled, detail: outcome.detail } : { kind: 'lost-lease' };
+  if (!ok) return { kind: 'lost-lease' };
+  await deps.notifier.publish({ kind: 'execution.done', executionId: e.id });
+  return { kind: 'executed', reconciled: outcome.reconciled, detail: outcome.detail };
 }
 
 async function fail(deps: ExecuteDeps, e: ExecutionRow, token: string, detail: string, status?: number): Promise<ExecuteResult> {
@@ -135,7 +137,9 @@ async function fail(deps: ExecuteDeps, e: ExecutionRow, token: string, detail: s
     await appendAudit(tx, step(e, 'execution.failed', at, { detail, attempts: e.attempts }));
     return true;
   });
-  return ok ? { kind: 'failed', detail } : { kind: 'lost-lease' };
+  if (!ok) return { kind: 'lost-lease' };
+  await deps.notifier.publish({ kind: 'execution.failed', executionId: e.id });
+  return { kind: 'failed', detail };
 }
 
 /** Hands the execution back for the queue's backoff (the job throws a retryable error), or fails it once its tries are spent. */

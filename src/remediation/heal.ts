@@ -4,6 +4,8 @@
  * out an ungated action through the executors or asks for approval of a gated one. In `shadow`
  * it only decides and logs; in `off` it does nothing.
  */
+import type { AgentDeps } from '../agent/deps.ts';
+import { startAgentFromDecision } from '../agent/heal.ts';
 import { appendAudit } from '../approvals/audit.ts';
 import { decide, type DecideDeps } from '../decide/decide.ts';
 import type { FailureInput } from '../decide/schema.ts';
@@ -15,7 +17,7 @@ import { enqueueExecution } from './execute.ts';
 import { createExecution, planAction } from './plan.ts';
 import { selectTargetableRun } from './target-sql.ts';
 
-export type HealDeps = DecideDeps & Pick<Deps, 'queue'>;
+export type HealDeps = DecideDeps & Pick<Deps, 'queue'> & AgentDeps;
 
 export type HealOutcome =
   | { kind: 'off' }
@@ -24,7 +26,8 @@ export type HealOutcome =
   | { kind: 'degraded'; decisionId: string }
   | { kind: 'gated'; decisionId: string; approvalId: number | null }
   | { kind: 'queued'; decisionId: string; executionId: number }
-  | { kind: 'not-executed'; decisionId: string; reason: string };
+  | { kind: 'not-executed'; decisionId: string; reason: string }
+  | { kind: 'agent'; decisionId: string; agentRunId: number };
 
 /** Who Medic is when it asks itself: separation of duties keeps it from approving its own requests. */
 export const MEDIC = 'medic';
@@ -60,6 +63,10 @@ export async function healFailure(deps: HealDeps, f: { runId: number; attempt?: 
   const { result, decision_id: decisionId } = answer;
   if (result.degraded) return { kind: 'degraded', decisionId };
   if (result.requires_approval) return { kind: 'gated', decisionId, approvalId: answer.approval_id };
+  if (result.params.kind === 'run_agent') {
+    const started = await startAgentFromDecision(deps, { decisionId, action: result.params, policyId: result.policy_id, reason: result.reason, incidentId: f.incidentId, runId: f.runId, attempt: attempt.attempt, requestedBy: MEDIC });
+    return started.kind === 'agent' ? { kind: 'agent', decisionId, agentRunId: started.agentRunId } : { kind: 'not-executed', decisionId, reason: started.reason };
+  }
   const plan = await planAction(deps, { decisionId, action: result.params, runId: f.runId });
   const ids = { incidentId: f.incidentId, decisionId, approvalId: null };
   const made = await withTransaction(deps.pool, async (tx) => {

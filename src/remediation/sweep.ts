@@ -6,11 +6,12 @@
  */
 import { lapseApprovals } from '../approvals/sql.ts';
 import type { Deps } from '../deps.ts';
+import { sweepAgentRuns } from '../agent/jobs.ts';
 import { enqueueExecution } from './execute.ts';
 import { strandedExecutions } from './execute-sql.ts';
 import { expireOverdue, verifyJob } from './verify.ts';
 
-export type SweepDeps = Pick<Deps, 'pool' | 'queue' | 'clock' | 'config' | 'log' | 'policies'>;
+export type SweepDeps = Pick<Deps, 'pool' | 'queue' | 'clock' | 'config' | 'log' | 'policies' | 'notifier'>;
 
 export interface SweepReport {
   /** Approvals expired or escalated. */
@@ -27,13 +28,17 @@ export const idleMsOf = (sweepMs: number) => Math.max(1_000, 2 * sweepMs);
 export async function healSweep(deps: SweepDeps): Promise<SweepReport> {
   const now = deps.clock();
   const lapsed = await lapseApprovals(deps.pool, now);
+  for (const l of lapsed) await deps.notifier.publish({ kind: 'approval.lapsed', approvalId: l.approval_id });
   const idleMs = idleMsOf(deps.config.healSweepMs);
   const stranded = await strandedExecutions(deps.pool, idleMs, now);
   // A new job id per round: BullMQ keeps finished jobs for an hour and would ignore the same id.
   const round = Math.floor(Date.now() / idleMs);
   for (const s of stranded) await enqueueExecution(deps, s.id, 0, `:sweep-${s.attempts}-${round}`);
+  // Agent runs too: waiting on a request that was decided elsewhere (the CLI) or lapsed, or left by a dead worker.
+  const agents = await sweepAgentRuns(deps, round);
   const verified = await verifyJob(deps, null);
   const expired = await expireOverdue(deps);
   if (stranded.length > 0) deps.log.warn({ executions: stranded.map((s) => s.id) }, 'executions no worker was on were queued again');
+  if (agents > 0) deps.log.info({ agentRuns: agents }, 'agent runs handed back to workers');
   return { lapsed: lapsed.length, requeued: stranded.length, verified, expired };
 }

@@ -13,7 +13,7 @@ import type { ExecutionRow } from './execute-sql.ts';
 import { verdictOf } from './verify-rules.ts';
 import { awaitingVerification, incidentStart, insertOutcome, markVerified, nextAttempt, overdueVerifications, type NextAttempt } from './verify-sql.ts';
 
-export type VerifyDeps = Pick<Deps, 'pool' | 'clock' | 'log' | 'policies' | 'config'>;
+export type VerifyDeps = Pick<Deps, 'pool' | 'clock' | 'log' | 'policies' | 'config' | 'notifier'>;
 
 /** Judges the executions awaiting verification on `jobId` (every job when null) by the attempts stored since; returns how many it judged. */
 export async function verifyJob(deps: VerifyDeps, jobId: number | null): Promise<number> {
@@ -57,6 +57,7 @@ async function record(deps: VerifyDeps, e: ExecutionRow, verdict: 'succeeded' | 
     }
     return true;
   });
+  if (done) await deps.notifier.publish({ kind: 'execution.verified', executionId: e.id });
   if (done && e.signature_id !== null && e.policy_id !== null) {
     await considerPromotion(deps, { signatureId: e.signature_id, action: e.action.kind, policyId: e.policy_id, ids });
   }

@@ -24,6 +24,9 @@ function recordingHandlers(behaviour: (runId: number, attempt: number) => void) 
     'forecast-sweep': async () => undefined,
     'execute-action': async () => undefined,
     'heal-sweep': async () => undefined,
+    'agent-run': async () => undefined,
+    'agent-resume': async () => undefined,
+    notify: async () => undefined,
   };
   return { calls, handlers };
 }

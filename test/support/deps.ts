@@ -13,6 +13,10 @@ import { emptyPolicySet, fixedPolicyStore, type PolicyStore } from '../../src/po
 import { createHashingEmbedder } from '../../src/signatures/embedder.ts';
 import { createSignatureService } from '../../src/signatures/service.ts';
 import { createSharedMiner } from '../../src/signatures/shared-miner.ts';
+import { createNotifier } from '../../src/notify/notifier.ts';
+import { createSlackApi } from '../../src/slack/client.ts';
+import type { AgentKit } from '../../src/agent/deps.ts';
+import { offlineAgentKit } from './agent.ts';
 import type { TestDatabase } from './stores.ts';
 
 /** A config as the environment would give it, with test-friendly defaults. */
@@ -21,13 +25,18 @@ export function testConfig(env: Record<string, string> = {}): Config {
 }
 
 /** Dependencies over a test database; the queue is in-process unless one is given. */
-export function testDeps(db: TestDatabase, overrides: { config?: Config; queue?: JobQueue; clock?: () => Date; policies?: PolicyStore } = {}): Deps {
+export function testDeps(db: TestDatabase, overrides: { config?: Config; queue?: JobQueue; clock?: () => Date; policies?: PolicyStore; agent?: AgentKit } = {}): Deps {
+  const config = overrides.config ?? testConfig();
+  const queue = overrides.queue ?? createInProcessQueue();
+  const log = pino({ level: 'silent' });
+  // Slack is on when the config names a bot token (tests point SLACK_API_URL at a local server).
+  const slack = config.slack.botToken ? createSlackApi({ token: config.slack.botToken, apiUrl: config.slack.apiUrl, log }) : null;
   return {
-    config: overrides.config ?? testConfig(),
+    config,
     pool: db.pool,
     store: db.kind,
-    queue: overrides.queue ?? createInProcessQueue(),
-    log: pino({ level: 'silent' }),
+    queue,
+    log,
     metrics: createMetrics(),
     clock: overrides.clock ?? (() => new Date()),
     embedder: createHashingEmbedder(256),
@@ -38,7 +47,10 @@ export function testDeps(db: TestDatabase, overrides: { config?: Config; queue?:
     preflightChecks: createPreflightChecks(db.pool),
     decideCache: createDecideCache(),
     decidePool: db.pool,
-    remedy: createRemedy((overrides.config ?? testConfig()).executors, defaultHttpDeps()),
+    remedy: createRemedy(config.executors, defaultHttpDeps()),
+    notifier: createNotifier({ queue, log, enabled: slack !== null }),
+    slack,
+    agent: overrides.agent ?? offlineAgentKit(),
   };
 }
 

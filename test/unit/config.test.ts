@@ -46,6 +46,21 @@ describe('configuration', () => {
     assert.deepEqual(config.promote, { minAttempts: 5, minSuccess: 0.9 });
   });
 
+  it('keeps Slack off until it is configured, and reads its channels and the public URL', () => {
+    const off = loadConfig({});
+    assert.deepEqual({ ...off.slack }, { signingSecret: undefined, botToken: undefined, apiUrl: 'https://slack.com/api', defaultChannel: undefined, channels: {} });
+    assert.equal(off.publicUrl, 'http://127.0.0.1:8787');
+    const on = loadConfig({
+      SLACK_SIGNING_SECRET: 'secret', SLACK_BOT_TOKEN: 'xoxb-1', SLACK_API_URL: 'http://127.0.0.1:9999/api/', SLACK_DEFAULT_CHANNEL: '#data-oncall',
+      SLACK_CHANNELS: '{"finance-close": "C0FIN"}', MEDIC_PUBLIC_URL: 'https://medic.example.com/',
+    });
+    assert.equal(on.slack.apiUrl, 'http://127.0.0.1:9999/api');
+    assert.deepEqual(on.slack.channels, { 'finance-close': 'C0FIN' });
+    assert.equal(on.publicUrl, 'https://medic.example.com');
+    assert.throws(() => loadConfig({ SLACK_CHANNELS: '["C0FIN"]' }), /SLACK_CHANNELS/);
+    assert.throws(() => loadConfig({ SLACK_API_URL: 'slack' }), /SLACK_API_URL/);
+  });
+
   it('names the executor at fault, prefixed with MEDIC_EXECUTORS', () => {
     assert.throws(
       () => loadConfig({ MEDIC_EXECUTORS: '[{"source": "a", "kind": "airflow", "url": "http://x", "api": "v2", "auth": {"kind": "basic", "username": "u", "password": "p"}}]' }),
