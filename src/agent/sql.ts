@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/pool.ts';
+import type { AuditKind } from '../approvals/schema.ts';
 import type { AgentRunStatus, Budget, Used } from './schema.ts';
 
 /** An agent run as stored (the `agent_runs` row). */
@@ -170,7 +171,7 @@ export async function recentRuns(db: Queryable, jobId: number, limit: number): P
 }
 
 /** The steps of a run, oldest first, as the audit log keeps them. */
-export async function agentSteps(db: Queryable, runId: number): Promise<{ id: number; at: Date; actor: string; kind: string; detail: Record<string, unknown> }[]> {
+export async function agentSteps(db: Queryable, runId: number): Promise<{ id: number; at: Date; actor: string; kind: AuditKind; detail: Record<string, unknown> }[]> {
   const r = await db.query('select id, at, actor, kind, detail from audit_log where agent_run_id = $1 order by id', [runId]);
   return r.rows;
 }

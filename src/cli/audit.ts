@@ -8,7 +8,7 @@ import { configOrExit, quiet } from './config.ts';
 import { clip, shortTime, table } from './table.ts';
 
 /** The one line of a step that says what happened, beyond its kind. */
-export function auditLine(e: AuditRow): string {
+export function auditLine(e: Pick<AuditRow, 'kind' | 'detail'>): string {
   const d = e.detail;
   const s = (k: string) => (typeof d[k] === 'string' ? (d[k] as string) : '');
   const n = (k: string) => (typeof d[k] === 'number' ? (d[k] as number) : null);

@@ -4,6 +4,7 @@ import { migrate, readMigrations } from '../db/migrate.ts';
 import { MIGRATIONS_DIR, openRuntime } from '../runtime.ts';
 import { configOrExit, quiet } from './config.ts';
 import { registerApprovals } from './approvals.ts';
+import { registerAgent } from './agent.ts';
 import { registerAudit } from './audit.ts';
 import { registerDecide } from './decide.ts';
 import { registerDemo } from './demo.ts';
@@ -46,6 +47,7 @@ export function buildCli(): Command {
   registerPolicies(program);
   registerDecide(program);
   registerApprovals(program);
+  registerAgent(program);
   registerAudit(program);
   registerDemo(program);
   return program;
