@@ -4,6 +4,7 @@ import type { Deps } from '../deps.ts';
 import { incidentDetail } from '../incidents/evidence.ts';
 import { listIncidents, listSignatures } from '../incidents/read-sql.ts';
 import { readFile } from 'node:fs/promises';
+import { showAgent } from './demo-agent.ts';
 import { showDecision } from './demo-decide.ts';
 import { showHealing } from './demo-heal.ts';
 import { showSlackRisk } from './demo-slack.ts';
@@ -74,6 +75,7 @@ export function registerDemo(program: Command): void {
         await showForecast(deps, replayAt);
         await showDecision(deps, replayAt);
         await showHealing(deps, replayAt);
+        await showAgent(deps);
       } finally {
         await runtime.close();
       }
