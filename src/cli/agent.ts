@@ -3,9 +3,8 @@ import type { Diagnosis, Proposal } from '../agent/schema.ts';
 import { agentSteps, getAgentRun, type AgentRunRow } from '../agent/sql.ts';
 import { createAgentRun, driveAgentRun, resumeAgentRun } from '../agent/run.ts';
 import type { Deps } from '../deps.ts';
-import { openRuntime } from '../runtime.ts';
 import { auditLine } from './audit.ts';
-import { configOrExit, quiet } from './config.ts';
+import { withDeps } from './config.ts';
 import { clip, shortTime } from './table.ts';
 
 const positive = (what: string) => (v: string): number => {
@@ -40,14 +39,6 @@ export function renderAgentRun(run: AgentRunRow, steps: Awaited<ReturnType<typeo
   return lines.join('\n');
 }
 
-async function withDeps(fn: (deps: Deps) => Promise<void>): Promise<void> {
-  const runtime = await openRuntime(quiet(configOrExit()));
-  try {
-    await fn(runtime.deps);
-  } finally {
-    await runtime.close();
-  }
-}
 
 async function show(deps: Deps, id: number, json: boolean): Promise<void> {
   const run = await getAgentRun(deps.pool, id);

@@ -6,8 +6,7 @@ import { listApprovals } from '../approvals/sql.ts';
 import { castVote, modifyApproval, type ModifyOutcome, type VoteOutcome } from '../approvals/vote.ts';
 import type { Deps } from '../deps.ts';
 import type { Requirement } from '../approvals/schema.ts';
-import { openRuntime } from '../runtime.ts';
-import { configOrExit, quiet } from './config.ts';
+import { withDeps } from './config.ts';
 import { clip, shortTime, table } from './table.ts';
 
 const who = (r: Requirement) => (r.kind === 'quorum' ? `${r.count} of ${r.groups.join(', ')}` : `one of ${r.groups.join(', ')}`);
@@ -33,14 +32,6 @@ export function renderApproval(d: Detail): string {
   return lines.join('\n');
 }
 
-async function withDeps(fn: (deps: Deps) => Promise<void>): Promise<void> {
-  const runtime = await openRuntime(quiet(configOrExit()));
-  try {
-    await fn(runtime.deps);
-  } finally {
-    await runtime.close();
-  }
-}
 
 /** Prints what a vote came to; a refusal sets the exit code. */
 function report(deps: Deps, id: number, outcome: VoteOutcome | ModifyOutcome): void {

@@ -1,4 +1,6 @@
 import { ConfigError, loadConfig, type Config } from '../config.ts';
+import type { Deps } from '../deps.ts';
+import { openRuntime } from '../runtime.ts';
 
 /** Reads the environment once for a command; a bad variable ends the command with its name. */
 export function configOrExit(): Config {
@@ -16,4 +18,14 @@ export function configOrExit(): Config {
 /** Commands that print results keep the log to warnings. */
 export function quiet(config: Config): Config {
   return config.logLevel === 'info' ? { ...config, logLevel: 'warn' } : config;
+}
+
+/** Runs a command over Medic's dependencies, opened from the environment and closed after, however it ends. */
+export async function withDeps(fn: (deps: Deps) => Promise<void>): Promise<void> {
+  const runtime = await openRuntime(quiet(configOrExit()));
+  try {
+    await fn(runtime.deps);
+  } finally {
+    await runtime.close();
+  }
 }

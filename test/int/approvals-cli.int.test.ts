@@ -1,25 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { APPROVERS } from '../support/heal.ts';
-import { testStores, type TestDatabase } from '../support/stores.ts';
+import { openCliStore, runMedic, type CliStore } from '../support/cli.ts';
+import { testStores } from '../support/stores.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/medic.js', import.meta.url));
-
-function medic(args: string[], env: Record<string, string>, stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const { DATABASE_URL: _d, REDIS_URL: _r, MEDIC_DATA_DIR: _m, MEDIC_POLICIES_DIR: _p, MEDIC_USER: _u, ...rest } = process.env;
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...rest, LOG_LEVEL: 'silent', MEDIC_APPROVERS: JSON.stringify(APPROVERS), MEDIC_DECIDE_TIMEOUT_MS: '10000', ...env } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (b: Buffer) => { stdout += b.toString(); });
-  child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
-  child.stdin.end(stdin);
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
+const medic = (args: string[], env: Record<string, string>, stdin = '') =>
+  runMedic(args, { MEDIC_APPROVERS: JSON.stringify(APPROVERS), MEDIC_DECIDE_TIMEOUT_MS: '10000', ...env }, stdin);
 
 // Each command is a process of its own: one store is enough, the server one when there is one.
 const store = testStores().at(-1);
@@ -29,18 +15,13 @@ const partial = (run: string) => JSON.stringify({ input: {
 } });
 
 describe(`medic approvals, approve, reject and audit (${store?.name ?? 'none'})`, () => {
-  let db: TestDatabase;
-  let dataDir: string;
+  let cli: CliStore;
   let env: Record<string, string>;
   before(async () => {
-    db = await (store ?? { open: () => Promise.reject(new Error('no store')) }).open();
-    dataDir = await mkdtemp(join(tmpdir(), 'medic-approvals-cli-'));
-    env = db.url ? { DATABASE_URL: db.url } : { MEDIC_DATA_DIR: dataDir };
+    cli = await openCliStore(store ?? { open: () => Promise.reject(new Error('no store')) });
+    env = cli.env;
   });
-  after(async () => {
-    await db.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  after(() => cli.close());
 
   it('lists a gated decision\'s request, approves it as a configured approver, and tells its story', async () => {
     const asked = await medic(['decide', '-'], env, partial('d1'));

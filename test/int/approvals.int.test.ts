@@ -11,24 +11,9 @@ import { createInProcessQueue } from '../../src/queue/in-process.ts';
 import { runExecution } from '../../src/remediation/execute.ts';
 import { healSweep } from '../../src/remediation/sweep.ts';
 import { testDeps } from '../support/deps.ts';
-import { airflowConnection, clears, failureInput, healConfig, ingestAndSettle, minutesAgo, policiesFrom, taskInstance } from '../support/heal.ts';
+import { airflowConnection, clears, failureInput, GATED_POLICIES, healConfig, ingestAndSettle, minutesAgo, policiesFrom, taskInstance } from '../support/heal.ts';
 import { testStores, type TestDatabase } from '../support/stores.ts';
 
-const POLICIES = `
-policies:
-  - id: load-retry-gated
-    description: Retries of the warehouse loads wait for the data on-call.
-    priority: 100
-    match: { jobs: ["airflow-prod/finance_close.load_*"] }
-    action: { kind: retry, delay_s: 0 }
-    approval: { kind: one_of, groups: [data-oncall] }
-  - id: publish-rerun-quorum
-    description: Reruns of publishing need two of the data on-call.
-    priority: 90
-    match: { jobs: ["airflow-prod/finance_close.publish_*"] }
-    action: { kind: rerun, include_downstream: false }
-    approval: { kind: quorum, groups: [data-oncall], count: 2 }
-`;
 const MESSAGE = 'psycopg2.OperationalError: could not connect to server: Connection refused';
 
 for (const store of testStores()) {
@@ -43,7 +28,7 @@ for (const store of testStores()) {
       db = await store.open();
       fake = await createFakeAirflow({ api: 'v2' });
       fake.state.addDag('finance_close', { extract: ['load_dw', 'load_ledger'], load_dw: ['publish_reports'], load_ledger: [], publish_reports: [] });
-      deps = testDeps(db, { config: healConfig([airflowConnection(fake)]), policies: await policiesFrom(POLICIES), clock: () => new Date(Date.now() + skewMs) });
+      deps = testDeps(db, { config: healConfig([airflowConnection(fake)]), policies: await policiesFrom(GATED_POLICIES), clock: () => new Date(Date.now() + skewMs) });
       deps.queue.startWorkers(buildHandlers(deps), { concurrency: 2 });
       app = await buildApp(deps);
     });

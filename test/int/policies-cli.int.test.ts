@@ -1,25 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { openCliStore, runMedic, type CliStore } from '../support/cli.ts';
 import { testStores, type TestDatabase } from '../support/stores.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/medic.js', import.meta.url));
-
-/** Runs `medic` with these arguments, environment and stdin; the store variables are only those given. */
-function medic(args: string[], env: Record<string, string> = {}, stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const { DATABASE_URL: _d, REDIS_URL: _r, MEDIC_DATA_DIR: _m, MEDIC_POLICIES_DIR: _p, ...rest } = process.env;
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...rest, LOG_LEVEL: 'silent', ...env } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (b: Buffer) => { stdout += b.toString(); });
-  child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
-  child.stdin.end(stdin);
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
+const medic = runMedic;
 
 describe('medic policies', () => {
   let dir: string;
@@ -65,19 +52,14 @@ describe('medic policies', () => {
 
 for (const store of testStores()) {
   describe(`medic decide and medic policies backtest (${store.name})`, () => {
+    let cli: CliStore;
     let db: TestDatabase;
-    let dataDir: string;
     let env: Record<string, string>;
     before(async () => {
-      db = await store.open();
-      dataDir = await mkdtemp(join(tmpdir(), 'medic-cli-'));
-      // The embedded store belongs to one process: the commands share a folder instead.
-      env = db.url ? { DATABASE_URL: db.url } : { MEDIC_DATA_DIR: dataDir };
+      cli = await openCliStore(store);
+      ({ db, env } = cli);
     });
-    after(async () => {
-      await db.close();
-      await rm(dataDir, { recursive: true, force: true });
-    });
+    after(() => cli.close());
 
     it('decides a failure read from stdin through the decision path, and logs it', async () => {
       const input = { input: { kind: 'failure', job: 'airflow-prod/finance_close.extract_bank', error: { message: 'could not connect to server: Connection refused' } } };

@@ -8,28 +8,13 @@ import { buildApp } from '../../src/http/app.ts';
 import { ServiceDefinition } from '../../src/sla/schema.ts';
 import { applyService } from '../../src/sla/sql.ts';
 import { testDeps } from '../support/deps.ts';
-import { airflowConnection, airflowTry, failureInput, healConfig, ingestAndSettle, minutesAgo, policiesFrom } from '../support/heal.ts';
+import { airflowConnection, airflowTry, failureInput, GATED_POLICIES, healConfig, ingestAndSettle, minutesAgo, policiesFrom } from '../support/heal.ts';
 import { waitFor } from '../support/servers.ts';
 import {
   BOT_TOKEN, SIGNING_SECRET, blockText, buttons, clickBody, commandBody, signed, startLocalSlack, type LocalSlack,
 } from '../support/slack.ts';
 import { testStores, type TestDatabase } from '../support/stores.ts';
 
-const POLICIES = `
-policies:
-  - id: load-retry-gated
-    description: Retries of the warehouse loads wait for the data on-call.
-    priority: 100
-    match: { jobs: ["airflow-prod/finance_close.load_*"] }
-    action: { kind: retry, delay_s: 0 }
-    approval: { kind: one_of, groups: [data-oncall] }
-  - id: publish-rerun-quorum
-    description: Reruns of publishing need two of the data on-call.
-    priority: 90
-    match: { jobs: ["airflow-prod/finance_close.publish_*"] }
-    action: { kind: rerun, include_downstream: false }
-    approval: { kind: quorum, groups: [data-oncall], count: 2 }
-`;
 /** One failure per test, each its own signature (and so its own incident). */
 const FAILURES: Record<string, string> = {
   r1: 'psycopg2.OperationalError: could not connect to server: Connection refused',
@@ -66,7 +51,7 @@ for (const store of testStores()) {
         MEDIC_APPROVERS: JSON.stringify(APPROVERS), SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: BOT_TOKEN,
         SLACK_API_URL: slack.apiUrl, MEDIC_PUBLIC_URL: PUBLIC_URL,
       });
-      deps = testDeps(db, { config, policies: await policiesFrom(POLICIES) });
+      deps = testDeps(db, { config, policies: await policiesFrom(GATED_POLICIES) });
       deps.queue.startWorkers(buildHandlers(deps), { concurrency: 2 });
       await applyService(db.pool, ServiceDefinition.parse({
         name: 'finance-close', title: 'Financial close', channel: '#finance-oncall', deadline: { kind: 'time', at: '06:00', timeZone: 'UTC' },

@@ -12,6 +12,23 @@ import type { Orchestrator } from '../../src/runs/schema.ts';
 import { createHashingEmbedder } from '../../src/signatures/embedder.ts';
 import { testConfig } from './deps.ts';
 
+/** Gated actions for the approval tests: a retry of the loads needs one of the data on-call, a rerun of publishing two. */
+export const GATED_POLICIES = `
+policies:
+  - id: load-retry-gated
+    description: Retries of the warehouse loads wait for the data on-call.
+    priority: 100
+    match: { jobs: ["airflow-prod/finance_close.load_*"] }
+    action: { kind: retry, delay_s: 0 }
+    approval: { kind: one_of, groups: [data-oncall] }
+  - id: publish-rerun-quorum
+    description: Reruns of publishing need two of the data on-call.
+    priority: 90
+    match: { jobs: ["airflow-prod/finance_close.publish_*"] }
+    action: { kind: rerun, include_downstream: false }
+    approval: { kind: quorum, groups: [data-oncall], count: 2 }
+`;
+
 export const APPROVERS = [
   { name: 'alice', groups: ['data-oncall'] },
   { name: 'bob', groups: ['data-oncall'] },
