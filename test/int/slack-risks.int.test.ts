@@ -16,10 +16,13 @@ import { BOT_TOKEN, SIGNING_SECRET, blockText, startLocalSlack, type LocalSlack 
 import { testStores, type TestDatabase } from '../support/stores.ts';
 
 const MIN = 60_000;
+// One instant for every forecast of the file: messages show times to the second, so a forecast
+// made a second later would differ from an earlier one with the same chance, and rightly update.
+const NOW = Date.now();
 
 /** A forecast of `service`'s instance as the sweep would record it: `p` to miss, load_dw to recover within 20 minutes. */
 function forecastOf(service: string, instance: string, p: number): ServiceForecast {
-  const now = Date.now();
+  const now = NOW;
   const deadline = new Date(now + 60 * MIN);
   const atRisk = p >= 0.3;
   return {
