@@ -23,18 +23,20 @@ export const propose: Node = async (_deps, s) => {
       refused.push({ step: 'propose', what: `action ${asked.action.kind}`, reason: `no matching policy allows a ${asked.action.kind} here (allowed: ${allowed})` });
     }
   }
+  let diagnosis = s.diagnosis;
   if (!proposal) {
     // The planner's own diagnosis: a model whose proposal was refused may have been talked into its diagnosis too.
     const p = plan(s.facts, s.options);
     proposal = { option: p.option, by: 'planner', rationale: refused.length ? `the model's ${asked?.action.kind} was refused; ${p.rationale}` : p.rationale };
+    if (refused.length) diagnosis = { hypotheses: p.hypotheses, by: 'planner', fallback: `${s.diagnosis.by} proposed ${asked?.action.kind ?? 'an action'}, which no policy allows here` };
   }
   return {
-    update: { proposal, refusals: refused },
+    update: { proposal, refusals: refused, diagnosis },
     record: {
       by: proposal.by, prompt: null, inputs: { asked: asked?.action ?? null, options: s.options.map((o) => o.action.kind) }, toolCalls: [],
       outputs: { action: proposal.option.action, policy: proposal.option.policyId, gated: proposal.option.gated, rationale: proposal.rationale }, tokens: null,
     },
     refused,
-    patch: { diagnosis: s.diagnosis, proposal },
+    patch: { diagnosis, proposal },
   };
 };

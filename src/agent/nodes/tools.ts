@@ -1,6 +1,7 @@
 import { overBudget } from '../budget.ts';
 import type { ChatMessage } from '../model.ts';
 import type { Refusal } from '../schema.ts';
+import { asData } from '../secrets.ts';
 import { pendingCalls } from '../state.ts';
 import { callByName, type ToolRecord } from '../tools.ts';
 import { guardOf, type Node } from './node.ts';
@@ -26,7 +27,8 @@ export const tools: Node = async (deps, s) => {
   for (const call of pendingCalls(s)) {
     const r = await callByName(ctx, 'tools', call.name, argsOf(call.arguments), guardOf(s));
     records.push(r.record);
-    answers.push({ role: 'tool', tool_call_id: call.id, content: r.text });
+    // What a tool found is as untrusted as the brief: the logs and histories in it go to the model as data.
+    answers.push({ role: 'tool', tool_call_id: call.id, content: r.record.allowed ? asData(s.boundary, `result of ${call.name}`, r.text) : r.text });
   }
   const refused: Refusal[] = records.filter((r) => !r.allowed).map((r) => ({ step: 'tools', what: `tool ${r.tool}`, reason: r.detail }));
   const used = { ...s.used, steps: s.used.steps + records.length };
