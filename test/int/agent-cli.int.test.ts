@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { openCliStore, runMedic, type CliStore } from '../support/cli.ts';
+import { describe, it } from 'node:test';
+import { cliStoreForSuite, runMedic } from '../support/cli.ts';
 import { airflowTry } from '../support/heal.ts';
 import { testStores } from '../support/stores.ts';
 
@@ -10,15 +10,10 @@ const medic = (args: string[], env: Record<string, string>, stdin = '') => runMe
 const store = testStores().at(-1);
 
 describe(`medic agent run and show (${store?.name ?? 'none'})`, () => {
-  let cli: CliStore;
-  let env: Record<string, string>;
-  before(async () => {
-    cli = await openCliStore(store ?? { open: () => Promise.reject(new Error('no store')) });
-    env = cli.env;
-  });
-  after(() => cli.close());
+  const cli = cliStoreForSuite(store);
 
   it('diagnoses an incident with the planner, shows the run with its steps, and refuses what does not exist', async () => {
+    const { env } = cli;
     const at = (m: number) => new Date(Date.now() - (30 - m) * 60_000).toISOString();
     const events = airflowTry({ dag: 'cli_dag', run: 'r1', task: 'load', state: 'failed', try: 1, start: at(0), end: at(1),
       message: 'psycopg2.OperationalError: could not connect to server: Connection refused' });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { APPROVERS } from '../support/heal.ts';
-import { openCliStore, runMedic, type CliStore } from '../support/cli.ts';
+import { cliStoreForSuite, runMedic } from '../support/cli.ts';
 import { testStores } from '../support/stores.ts';
 
 const medic = (args: string[], env: Record<string, string>, stdin = '') =>
@@ -15,15 +15,10 @@ const partial = (run: string) => JSON.stringify({ input: {
 } });
 
 describe(`medic approvals, approve, reject and audit (${store?.name ?? 'none'})`, () => {
-  let cli: CliStore;
-  let env: Record<string, string>;
-  before(async () => {
-    cli = await openCliStore(store ?? { open: () => Promise.reject(new Error('no store')) });
-    env = cli.env;
-  });
-  after(() => cli.close());
+  const cli = cliStoreForSuite(store);
 
   it('lists a gated decision\'s request, approves it as a configured approver, and tells its story', async () => {
+    const { env } = cli;
     const asked = await medic(['decide', '-'], env, partial('d1'));
     assert.equal(asked.code, 0, asked.stderr);
     const id = JSON.parse(asked.stdout).approval_id as number;
@@ -43,6 +38,7 @@ describe(`medic approvals, approve, reject and audit (${store?.name ?? 'none'})`
   });
 
   it('rejects only with a reason', async () => {
+    const { env } = cli;
     const id = JSON.parse((await medic(['decide', '-'], env, partial('d2'))).stdout).approval_id as number;
     const bare = await medic(['reject', String(id), '--as', 'bob'], env);
     assert.notEqual(bare.code, 0);

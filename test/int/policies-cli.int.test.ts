@@ -3,8 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { openCliStore, runMedic, type CliStore } from '../support/cli.ts';
-import { testStores, type TestDatabase } from '../support/stores.ts';
+import { cliStoreForSuite, runMedic } from '../support/cli.ts';
+import { testStores } from '../support/stores.ts';
 
 const medic = runMedic;
 
@@ -52,16 +52,10 @@ describe('medic policies', () => {
 
 for (const store of testStores()) {
   describe(`medic decide and medic policies backtest (${store.name})`, () => {
-    let cli: CliStore;
-    let db: TestDatabase;
-    let env: Record<string, string>;
-    before(async () => {
-      cli = await openCliStore(store);
-      ({ db, env } = cli);
-    });
-    after(() => cli.close());
+    const cli = cliStoreForSuite(store);
 
     it('decides a failure read from stdin through the decision path, and logs it', async () => {
+      const { db, env } = cli;
       const input = { input: { kind: 'failure', job: 'airflow-prod/finance_close.extract_bank', error: { message: 'could not connect to server: Connection refused' } } };
       const r = await medic(['decide', '-'], env, JSON.stringify(input));
       assert.equal(r.code, 0, r.stderr);
@@ -72,6 +66,7 @@ for (const store of testStores()) {
     });
 
     it('exits 2 naming the paths at fault in an input that is not one', async () => {
+      const { env } = cli;
       const r = await medic(['decide'], env, JSON.stringify({ kind: 'failure', job: 'load_dw', error: {} }));
       assert.equal(r.code, 2);
       assert.match(r.stderr, /^stdin: job: /m);
@@ -80,6 +75,7 @@ for (const store of testStores()) {
     });
 
     it('backtests the demo history and prints the report, as tables or as JSON', async () => {
+      const { env } = cli;
       assert.equal((await medic(['demo'], env)).code, 0);
       const text = await medic(['policies', 'backtest', '--since', '90d'], env);
       assert.equal(text.code, 0, text.stderr);

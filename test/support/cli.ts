@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { TestDatabase, TestStore } from './stores.ts';
 
@@ -39,4 +40,19 @@ export async function openCliStore(store: Pick<TestStore, 'open'>): Promise<CliS
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Opens a CLI store before the tests of the enclosing `describe` and closes it after; its
+ * `db` and `env` are there once they start. Without a store, `before` fails and says so.
+ */
+export function cliStoreForSuite(store: Pick<TestStore, 'open'> | undefined): { readonly db: TestDatabase; readonly env: Record<string, string> } {
+  let cli: CliStore | undefined;
+  const opened = () => {
+    if (!cli) throw new Error('the CLI store is open only inside the suite\'s tests');
+    return cli;
+  };
+  before(async () => { cli = await openCliStore(store ?? { open: () => Promise.reject(new Error('no store')) }); });
+  after(() => cli?.close());
+  return { get db() { return opened().db; }, get env() { return opened().env; } };
 }
