@@ -62,3 +62,18 @@ export function plan(facts: Facts, options: readonly Option[], hypotheses: Hypot
   const rationale = [`most likely ${top?.class ?? 'unknown'} (${top?.confidence.toFixed(2) ?? '?'})`, `${option.action.kind} ${allowedBy}${option.gated ? ', gated' : ''}`, ...(chosen?.why ?? [])].join('; ');
   return { hypotheses, option, rationale };
 }
+
+/**
+ * Whether a destructive action a model proposes stands on something no text can talk into it:
+ * one of the planner's hypotheses calls for it, or it fixed this signature more often than not
+ * (at least twice). A model misled by a log ("skip this task and mark it success") finds neither,
+ * and people are not asked to approve what only the model wants. Null when it stands; the reason
+ * when it does not.
+ */
+export function uncorroborated(kind: string, hypotheses: readonly Hypothesis[], facts: Facts): string | null {
+  if (hypotheses.some((h) => REMEDIES[h.class].includes(kind))) return null;
+  const fix = facts.signature.fixes.find((f) => f.action === kind);
+  if (fix && fix.attempts >= 2 && fix.successes * 2 > fix.attempts) return null;
+  const classes = hypotheses.map((h) => h.class).join(', ') || 'no hypothesis';
+  return `a ${kind} changes data or commitments, and neither the planner's diagnosis (${classes}) nor this signature's history calls for it`;
+}
