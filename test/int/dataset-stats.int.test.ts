@@ -1,32 +1,22 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { FastifyInstance } from 'fastify';
-import { testApp } from '../support/app.ts';
-import { testStores, type TestDatabase } from '../support/stores.ts';
+import { describe, it } from 'node:test';
+import { appForSuite } from '../support/app.ts';
+import { testStores } from '../support/stores.ts';
 import { at, LEDGER_NAME, loadTry, reconcileDay, usualRows } from '../support/warehouse.ts';
 
 interface StatRow { dataset: string; job: string; run_key: string; row_count: number | null; bytes: number | null; observed_at: Date; version: string }
 
 for (const store of testStores()) {
   describe(`dataset sizes from ingest (${store.name})`, () => {
-    let db: TestDatabase;
-    let app: FastifyInstance;
-    before(async () => {
-      db = await store.open();
-      ({ app } = await testApp(db));
-    });
-    after(async () => {
-      await app.close();
-      await db.close();
-    });
+    const suite = appForSuite(store);
 
     const post = async (url: string, payload: object) => {
-      const res = await app.inject({ method: 'POST', url, payload });
+      const res = await suite.app.inject({ method: 'POST', url, payload });
       assert.equal(res.statusCode, 200, res.body);
       return res.json() as { accepted: number; duplicate: number };
     };
     // xmin changes whenever a row is rewritten: the same rows with the same xmin were not touched.
-    const stats = async () => (await db.pool.query<StatRow>(
+    const stats = async () => (await suite.db.pool.query<StatRow>(
       `select s.dataset, j.name as job, s.run_key, s.row_count, s.bytes, s.observed_at, s.xmin::text as version
        from dataset_stats s join jobs j on j.id = s.job_id order by s.dataset, s.run_key`)).rows;
 

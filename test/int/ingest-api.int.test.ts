@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { openDatabase } from '../../src/db/pool.ts';
-import { countRows, testApp } from '../support/app.ts';
+import { appForSuite, countRows, testApp } from '../support/app.ts';
 import { sharedData, testConfig } from '../support/deps.ts';
 import { testStores, type TestDatabase } from '../support/stores.ts';
 
@@ -33,16 +33,7 @@ const genericEvent = (over: Record<string, unknown> = {}) => ({
 
 for (const store of testStores()) {
   describe(`ingest over HTTP (${store.name})`, () => {
-    let db: TestDatabase;
-    let app: FastifyInstance;
-    before(async () => {
-      db = await store.open();
-      ({ app } = await testApp(db));
-    });
-    after(async () => {
-      await app.close();
-      await db.close();
-    });
+    const suite = appForSuite(store);
 
     it('accepts every complete OpenLineage example at /api/v1/lineage, and adds nothing the second time', async () => {
       let posted = 0;
@@ -50,25 +41,25 @@ for (const store of testStores()) {
         const body = JSON.parse(readFileSync(file, 'utf8')) as unknown;
         const events = Array.isArray(body) ? body : [body];
         if (!events.every(isCompleteRunEvent)) continue;
-        const first = await app.inject({ method: 'POST', url: '/api/v1/lineage', payload: body as object });
+        const first = await suite.app.inject({ method: 'POST', url: '/api/v1/lineage', payload: body as object });
         assert.equal(first.statusCode, 200, `${file}: ${first.body}`);
         assert.equal(first.json().rejected, 0, file);
         posted += 1;
       }
       assert.ok(posted >= 8, `only ${posted} complete example files`);
-      const before = await countRows(db, 'run_events');
+      const before = await countRows(suite.db, 'run_events');
       for (const file of exampleFiles) {
         const body = JSON.parse(readFileSync(file, 'utf8')) as unknown;
         const events = Array.isArray(body) ? body : [body];
         if (!events.every(isCompleteRunEvent)) continue;
-        const again = await app.inject({ method: 'POST', url: '/api/v1/lineage', payload: body as object });
+        const again = await suite.app.inject({ method: 'POST', url: '/api/v1/lineage', payload: body as object });
         assert.equal(again.json().accepted, 0, `${file} was stored twice`);
       }
-      assert.equal(await countRows(db, 'run_events'), before);
+      assert.equal(await countRows(suite.db, 'run_events'), before);
     });
 
     it('refuses an incomplete OpenLineage event with 400 naming the missing field', async () => {
-      const res = await app.inject({ method: 'POST', url: '/api/v1/lineage', payload: { eventType: 'START', job: { namespace: 'a', name: 'b' } } });
+      const res = await suite.app.inject({ method: 'POST', url: '/api/v1/lineage', payload: { eventType: 'START', job: { namespace: 'a', name: 'b' } } });
       assert.equal(res.statusCode, 400);
       const paths = res.json().items[0].issues.map((i: { path: string[] }) => i.path.join('.'));
       assert.ok(paths.includes('eventTime') || paths.includes('run'), JSON.stringify(paths));
@@ -77,7 +68,7 @@ for (const store of testStores()) {
     it('takes gzip bodies as the OpenLineage HTTP transport sends them', async () => {
       const event = JSON.parse(readFileSync(join(examplesDir, 'marquez', 'event_simple.json'), 'utf8')) as Record<string, unknown>;
       const changed = { ...event, eventTime: '2024-01-01T00:00:00Z', run: { runId: '11111111-2222-4333-8444-555555555555' } };
-      const res = await app.inject({
+      const res = await suite.app.inject({
         method: 'POST', url: '/api/v1/lineage', payload: gzipSync(JSON.stringify(changed)),
         headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
       });
@@ -86,17 +77,17 @@ for (const store of testStores()) {
     });
 
     it('answers garbage with 400 and says what is wrong', async () => {
-      const notJson = await app.inject({ method: 'POST', url: '/v1/events', payload: '{"source": ', headers: { 'content-type': 'application/json' } });
+      const notJson = await suite.app.inject({ method: 'POST', url: '/v1/events', payload: '{"source": ', headers: { 'content-type': 'application/json' } });
       assert.equal(notJson.statusCode, 400);
       assert.match(notJson.json().error.message, /JSON/i);
-      const badSource = await app.inject({ method: 'POST', url: '/v1/events', payload: { source: 'cron', events: [{}] } });
+      const badSource = await suite.app.inject({ method: 'POST', url: '/v1/events', payload: { source: 'cron', events: [{}] } });
       assert.equal(badSource.statusCode, 400);
       assert.deepEqual(badSource.json().error.details[0].path, ['body', 'source']);
     });
 
     it('keeps the good items of a batch and rejects the bad one with its path', async () => {
-      const before = await countRows(db, 'run_events');
-      const res = await app.inject({
+      const before = await countRows(suite.db, 'run_events');
+      const res = await suite.app.inject({
         method: 'POST', url: '/v1/events',
         payload: { source: 'generic', events: [genericEvent(), genericEvent({ job: { namespace: 'onboarding' } }), genericEvent({ run: { id: 'r-2', key: 'app-2' } })] },
       });
@@ -104,12 +95,12 @@ for (const store of testStores()) {
       const body = res.json();
       assert.deepEqual(body.items.map((i: { status: string }) => i.status), ['accepted', 'rejected', 'accepted']);
       assert.deepEqual(body.items[1].issues[0].path, ['job', 'name']);
-      assert.equal(await countRows(db, 'run_events'), before + 2);
+      assert.equal(await countRows(suite.db, 'run_events'), before + 2);
     });
 
     it('refuses only the payload the database cannot store, keeping its neighbours', async () => {
-      const before = await countRows(db, 'run_events');
-      const res = await app.inject({
+      const before = await countRows(suite.db, 'run_events');
+      const res = await suite.app.inject({
         method: 'POST', url: '/v1/events',
         payload: { source: 'generic', events: [
           genericEvent({ run: { id: 'nul-1', key: 'nul-1' } }),
@@ -121,37 +112,37 @@ for (const store of testStores()) {
       const items = res.json().items as { status: string; issues?: { message: string }[] }[];
       assert.deepEqual(items.map((i) => i.status), ['accepted', 'rejected', 'accepted']);
       assert.match(items[1]?.issues?.[0]?.message ?? '', /could not be stored/);
-      assert.equal(await countRows(db, 'run_events'), before + 2);
+      assert.equal(await countRows(suite.db, 'run_events'), before + 2);
     });
 
     it('lists the runs it stored, filtered by state and job', async () => {
-      const res = await app.inject({ method: 'GET', url: '/v1/runs?state=failed&job=kyc_check' });
+      const res = await suite.app.inject({ method: 'GET', url: '/v1/runs?state=failed&job=kyc_check' });
       assert.equal(res.statusCode, 200);
       const runs = res.json().runs as { job: { name: string }; state: string; error_message: string }[];
       assert.ok(runs.length >= 4);
       assert.ok(runs.every((r) => r.job.name === 'kyc_check' && r.state === 'failed'));
       assert.equal(runs[0]?.error_message, 'HTTP 503 from kyc vendor');
-      const jobs = await app.inject({ method: 'GET', url: '/v1/jobs' });
+      const jobs = await suite.app.inject({ method: 'GET', url: '/v1/jobs' });
       const kyc = (jobs.json().jobs as { id: number; name: string }[]).find((j) => j.name === 'kyc_check');
       assert.ok(kyc);
-      const jobRuns = await app.inject({ method: 'GET', url: `/v1/jobs/${kyc.id}/runs` });
+      const jobRuns = await suite.app.inject({ method: 'GET', url: `/v1/jobs/${kyc.id}/runs` });
       assert.equal(jobRuns.json().runs.length, runs.length);
-      const missing = await app.inject({ method: 'GET', url: '/v1/jobs/999999/runs' });
+      const missing = await suite.app.inject({ method: 'GET', url: '/v1/jobs/999999/runs' });
       assert.equal(missing.statusCode, 404);
     });
 
     it('rejects a bad query parameter with its name', async () => {
-      const res = await app.inject({ method: 'GET', url: '/v1/runs?state=exploded' });
+      const res = await suite.app.inject({ method: 'GET', url: '/v1/runs?state=exploded' });
       assert.equal(res.statusCode, 400);
       assert.deepEqual(res.json().error.details[0].path, ['querystring', 'state']);
     });
 
     it('is ready when the database answers, and serves metrics and the OpenAPI document', async () => {
-      assert.equal((await app.inject('/healthz')).statusCode, 200);
-      const ready = await app.inject('/readyz');
-      assert.equal(ready.json().store, db.kind);
-      assert.match((await app.inject('/metrics')).body, /medic_ingest_items_total/);
-      const spec = await app.inject('/docs/json');
+      assert.equal((await suite.app.inject('/healthz')).statusCode, 200);
+      const ready = await suite.app.inject('/readyz');
+      assert.equal(ready.json().store, suite.db.kind);
+      assert.match((await suite.app.inject('/metrics')).body, /medic_ingest_items_total/);
+      const spec = await suite.app.inject('/docs/json');
       assert.ok(spec.json().paths['/v1/events']);
     });
   });

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
-import type { FastifyInstance } from 'fastify';
+import { describe, it } from 'node:test';
 import { resolveServiceJobs } from '../../src/sla/lineage.ts';
 import { ServiceDefinition } from '../../src/sla/schema.ts';
-import { countRows, testApp } from '../support/app.ts';
+import { appForSuite, countRows } from '../support/app.ts';
 import { sharedData } from '../support/deps.ts';
-import { testStores, type TestDatabase } from '../support/stores.ts';
+import { testStores } from '../support/stores.ts';
 
 // A small close: Airflow extracts the ledger, loads it and publishes; a report renderer outside
 // Airflow reads the warehouse and waits for publish. Its PDF feeds the next day's extract, which
@@ -54,30 +53,21 @@ interface EdgeRow { up: string; down: string; via: string; dataset: string | nul
 
 for (const store of testStores()) {
   describe(`lineage learned from ingest (${store.name})`, () => {
-    let db: TestDatabase;
-    let app: FastifyInstance;
-    before(async () => {
-      db = await store.open();
-      ({ app } = await testApp(db));
-    });
-    after(async () => {
-      await app.close();
-      await db.close();
-    });
+    const suite = appForSuite(store);
 
     const ingestDay = async (day: number) => {
-      const ol = await app.inject({ method: 'POST', url: '/api/v1/lineage', payload: airflowDay(day) });
+      const ol = await suite.app.inject({ method: 'POST', url: '/api/v1/lineage', payload: airflowDay(day) });
       assert.equal(ol.statusCode, 200, ol.body);
-      const generic = await app.inject({ method: 'POST', url: '/v1/events', payload: { source: 'generic', event: renderDay(day) } });
+      const generic = await suite.app.inject({ method: 'POST', url: '/v1/events', payload: { source: 'generic', event: renderDay(day) } });
       assert.equal(generic.statusCode, 200, generic.body);
       return ol.json().accepted + generic.json().accepted;
     };
-    const edges = async () => (await db.pool.query<EdgeRow>(
+    const edges = async () => (await suite.db.pool.query<EdgeRow>(
       `select u.namespace || '/' || u.name as up, d.namespace || '/' || d.name as down, e.via, e.dataset,
               e.first_seen_at as first, e.last_seen_at as last
        from job_edges e join jobs u on u.id = e.upstream_job_id join jobs d on d.id = e.downstream_job_id
        order by down, up, via, dataset`)).rows;
-    const datasetUses = async () => (await db.pool.query(
+    const datasetUses = async () => (await suite.db.pool.query(
       'select dataset, direction, job_id, first_seen_at, last_seen_at from job_datasets order by dataset, direction, job_id')).rows;
 
     it('learns edges from shared datasets and from declared upstream tasks, through the real ingest path', async () => {
@@ -94,11 +84,11 @@ for (const store of testStores()) {
     });
 
     it('stores nothing new when the same events come again', async () => {
-      const [edgesBefore, usesBefore, jobsBefore] = [await edges(), await datasetUses(), await countRows(db, 'jobs')];
+      const [edgesBefore, usesBefore, jobsBefore] = [await edges(), await datasetUses(), await countRows(suite.db, 'jobs')];
       assert.equal(await ingestDay(2), 0);
       assert.deepEqual(await edges(), edgesBefore);
       assert.deepEqual(await datasetUses(), usesBefore);
-      assert.equal(await countRows(db, 'jobs'), jobsBefore);
+      assert.equal(await countRows(suite.db, 'jobs'), jobsBefore);
     });
 
     it('moves an edge\'s last sighting when the next day runs, without a second edge', async () => {
@@ -118,9 +108,9 @@ for (const store of testStores()) {
     });
 
     it('resolves a service defined by its terminal job to the jobs upstream of it, cutting the loop', async () => {
-      const applied = await app.inject({ method: 'POST', url: '/v1/services', payload: SERVICE, headers: { 'content-type': 'application/yaml' } });
+      const applied = await suite.app.inject({ method: 'POST', url: '/v1/services', payload: SERVICE, headers: { 'content-type': 'application/yaml' } });
       assert.equal(applied.statusCode, 200, applied.body);
-      const res = await app.inject('/v1/services/close-reports');
+      const res = await suite.app.inject('/v1/services/close-reports');
       assert.equal(res.statusCode, 200, res.body);
       const { resolved } = res.json();
       assert.deepEqual(resolved.jobs, [
@@ -143,30 +133,30 @@ for (const store of testStores()) {
         name: 'listed', deadline: { kind: 'duration', minutes: 60 },
         jobs: [{ job: 'airflow-prod/close.publish' }, { job: 'reports/render', after: ['airflow-prod/close.publish'] }],
       });
-      const resolved = await resolveServiceJobs(db.pool, def);
+      const resolved = await resolveServiceJobs(suite.db.pool, def);
       assert.equal(resolved.jobs, def.jobs);
       assert.deepEqual(resolved.learned.jobs, []);
     });
 
     it('bounds the closure by depth and says where it stopped', async () => {
       const def = ServiceDefinition.parse({ name: 'shallow', terminal: ['reports/render'], deadline: { kind: 'duration', minutes: 60 } });
-      const resolved = await resolveServiceJobs(db.pool, def, { maxDepth: 1 });
+      const resolved = await resolveServiceJobs(suite.db.pool, def, { maxDepth: 1 });
       assert.deepEqual(resolved.jobs.map((j) => j.job), ['airflow-prod/close.load', 'airflow-prod/close.publish', 'reports/render']);
       assert.deepEqual(resolved.learned.truncated, { reason: 'depth', limit: 1, jobs: ['airflow-prod/close.load'] });
     });
 
     it('shows what a job waits for, what waits for it and the datasets it reads and writes', async () => {
-      const jobs = (await app.inject('/v1/jobs?namespace=airflow-prod')).json().jobs as { id: number; name: string }[];
+      const jobs = (await suite.app.inject('/v1/jobs?namespace=airflow-prod')).json().jobs as { id: number; name: string }[];
       const load = jobs.find((j) => j.name === 'close.load');
       assert.ok(load);
-      const res = await app.inject(`/v1/jobs/${load.id}/lineage`);
+      const res = await suite.app.inject(`/v1/jobs/${load.id}/lineage`);
       assert.equal(res.statusCode, 200, res.body);
       const body = res.json();
       assert.deepEqual(body.upstream.map((e: { job: { name: string }; via: string }) => `${e.job.name} ${e.via}`), ['close.extract dataset', 'close.extract declared']);
       assert.deepEqual(body.downstream.map((e: { job: { name: string }; via: string }) => `${e.job.name} ${e.via}`), ['close.publish declared', 'render dataset']);
       assert.deepEqual(body.inputs.map((d: { dataset: string }) => d.dataset), ['s3://landing/ledger.csv']);
       assert.deepEqual(body.outputs.map((d: { dataset: string }) => d.dataset), ['postgres://dw:5432/dw.ledger']);
-      assert.equal((await app.inject('/v1/jobs/999999/lineage')).statusCode, 404);
+      assert.equal((await suite.app.inject('/v1/jobs/999999/lineage')).statusCode, 404);
     });
 
     it('resolves the Marquez food-delivery example to the jobs upstream of email_discounts', async () => {
@@ -174,10 +164,10 @@ for (const store of testStores()) {
       const text = readFileSync(sharedData('formats', 'openlineage', 'examples', 'marquez', 'docker_metadata.template.json'), 'utf8')
         .replaceAll('{{RUN_START_TIME}}', '2026-11-02T22:00:00Z')
         .replace(/\{\{RUN_END_TIME_AFTER_(\d+)_MINUTES\}\}/g, (_, m: string) => `2026-11-02T22:${m.padStart(2, '0')}:00Z`);
-      const res = await app.inject({ method: 'POST', url: '/api/v1/lineage', payload: JSON.parse(text) as object[] });
+      const res = await suite.app.inject({ method: 'POST', url: '/api/v1/lineage', payload: JSON.parse(text) as object[] });
       assert.equal(res.json().rejected, 0, res.body);
       const def = ServiceDefinition.parse({ name: 'discounts', terminal: ['food_delivery/email_discounts'], deadline: { kind: 'duration', minutes: 60 } });
-      const resolved = await resolveServiceJobs(db.pool, def);
+      const resolved = await resolveServiceJobs(suite.db.pool, def);
       assert.deepEqual(resolved.jobs.map((j) => j.job.replace('food_delivery/', '')).sort(), [
         'delivery_times_7_days', 'email_discounts', 'etl_categories', 'etl_customers', 'etl_delivery_7_days', 'etl_drivers',
         'etl_menu_items', 'etl_menus', 'etl_order_status', 'etl_orders', 'etl_orders_7_days', 'etl_restaurants',
@@ -190,7 +180,7 @@ for (const store of testStores()) {
 
     it('learns an Argo workflow\'s step order from its status nodes', async () => {
       const workflow = JSON.parse(readFileSync(sharedData('formats', 'argo', 'failed-dag-workflow-with-retries.json'), 'utf8')) as object;
-      const res = await app.inject({ method: 'POST', url: '/v1/events', payload: { source: 'argo', event: workflow } });
+      const res = await suite.app.inject({ method: 'POST', url: '/v1/events', payload: { source: 'argo', event: workflow } });
       assert.equal(res.statusCode, 200, res.body);
       const argo = (await edges()).filter((e) => e.down.startsWith('default/')).map((e) => `${e.up.split('.')[1]} → ${e.down.split('.')[1]}`);
       assert.deepEqual(argo.sort(), ['A → B', 'A → C', 'B → D', 'D → E']);
