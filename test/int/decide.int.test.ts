@@ -2,12 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/http/app.ts';
-import { loadPolicySet, policyFiles } from '../../src/policies/load.ts';
-import { fixedPolicyStore } from '../../src/policies/store.ts';
-import { POLICIES_DIR } from '../../src/runtime.ts';
-import { createHashingEmbedder } from '../../src/signatures/embedder.ts';
 import type { Deps } from '../../src/deps.ts';
 import { testDeps } from '../support/deps.ts';
+import { shippedPolicies } from '../support/heal.ts';
 import { testStores, type TestDatabase } from '../support/stores.ts';
 
 const failure = (message: string, extra: Record<string, unknown> = {}) => ({
@@ -21,9 +18,7 @@ for (const store of testStores()) {
     let deps: Deps;
     before(async () => {
       db = await store.open();
-      const loaded = await loadPolicySet(await policyFiles(POLICIES_DIR), createHashingEmbedder(256));
-      assert.equal(loaded.kind, 'ok');
-      deps = testDeps(db, { policies: fixedPolicyStore(loaded.kind === 'ok' ? loaded.set : (undefined as never)) });
+      deps = testDeps(db, { policies: await shippedPolicies() });
       app = await buildApp(deps);
     });
     after(async () => {

@@ -3,11 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../src/deps.ts';
 import { buildApp } from '../../src/http/app.ts';
-import { loadPolicySet, policyFiles } from '../../src/policies/load.ts';
-import { fixedPolicyStore } from '../../src/policies/store.ts';
-import { POLICIES_DIR } from '../../src/runtime.ts';
-import { createHashingEmbedder } from '../../src/signatures/embedder.ts';
 import { testDeps } from '../support/deps.ts';
+import { shippedPolicies } from '../support/heal.ts';
 import { testStores, type TestDatabase } from '../support/stores.ts';
 import { at, LEDGER_NAME, loadTry, reconcileDay, usualMedian, usualRows } from '../support/warehouse.ts';
 
@@ -45,9 +42,7 @@ for (const store of testStores()) {
 
     before(async () => {
       db = await store.open();
-      const loaded = await loadPolicySet(await policyFiles(POLICIES_DIR), createHashingEmbedder(256));
-      assert.equal(loaded.kind, 'ok');
-      deps = testDeps(db, { policies: fixedPolicyStore(loaded.kind === 'ok' ? loaded.set : (undefined as never)) });
+      deps = testDeps(db, { policies: await shippedPolicies() });
       app = await buildApp(deps);
       for (let day = 1; day <= 19; day++) await ingest(loadTry(day, { rows: usualRows(day) }), reconcileDay(day));
       await ingest(loadTry(20, { rows: usualRows(20) }), [...fxDay(18), ...fxDay(19), ...fxDay(20)]);

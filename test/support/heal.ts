@@ -6,8 +6,9 @@ import type { Config } from '../../src/config.ts';
 import type { Deps } from '../../src/deps.ts';
 import type { FakeAirflow } from '../../src/fakes/airflow.ts';
 import { ingest } from '../../src/ingest/ingest.ts';
-import { loadPolicySet } from '../../src/policies/load.ts';
+import { loadPolicySet, policyFiles } from '../../src/policies/load.ts';
 import { fixedPolicyStore, type PolicyStore } from '../../src/policies/store.ts';
+import { POLICIES_DIR } from '../../src/runtime.ts';
 import type { Orchestrator } from '../../src/runs/schema.ts';
 import { createHashingEmbedder } from '../../src/signatures/embedder.ts';
 import { testConfig } from './deps.ts';
@@ -51,8 +52,17 @@ export function healConfig(executors: unknown[], env: Record<string, string> = {
 }
 
 /** A fixed policy set from one YAML file. */
-export async function policiesFrom(yaml: string): Promise<PolicyStore> {
-  const loaded = await loadPolicySet([{ name: 'test.yaml', text: yaml }], createHashingEmbedder(256));
+export function policiesFrom(yaml: string): Promise<PolicyStore> {
+  return policyStoreOf([{ name: 'test.yaml', text: yaml }]);
+}
+
+/** The policies shipped in `policies/`, as Medic loads them at start. */
+export async function shippedPolicies(): Promise<PolicyStore> {
+  return policyStoreOf(await policyFiles(POLICIES_DIR));
+}
+
+async function policyStoreOf(files: Parameters<typeof loadPolicySet>[0]): Promise<PolicyStore> {
+  const loaded = await loadPolicySet(files, createHashingEmbedder(256));
   if (loaded.kind !== 'ok') throw new Error(`test policies are invalid: ${JSON.stringify(loaded.issues)}`);
   return fixedPolicyStore(loaded.set);
 }
