@@ -7,13 +7,18 @@ import { mineLines } from '../../src/signatures/mine-lines.ts';
 import { createMiner, MinerState, restoreMiner } from '../../src/signatures/template-miner.ts';
 
 describe('masking', () => {
-  it('masks an IPv4 address with its port, keeping the colon that ties them', () => {
-    assert.equal(maskText('Connection to 10.0.4.17:5432 refused'), 'Connection to <*>:<*> refused');
+  it('masks an address with its port as one value', () => {
+    assert.equal(maskText('Connection to 10.0.4.17:5432 refused'), 'Connection to <*> refused');
+    assert.equal(maskText('Connection to 10.0.4.17:5432 refused', { colon: false }), 'Connection to <*>:<*> refused');
   });
-  it('masks ids, UUIDs, URLs, paths, timestamps and quoted values', () => {
-    assert.equal(
-      maskText('job 3f1c2d4e-0000-4000-8000-00000000abcd at 2026-11-24T01:02:03Z read /data/in/ledger.csv from https://x.example/v2?a=1 as "finance"'),
-      'job <*> at <*> read <*> from <*> as "<*>"');
+  it('masks ids, UUIDs, URLs, paths and timestamps, and quoted values when asked', () => {
+    const line = 'job 3f1c2d4e-0000-4000-8000-00000000abcd at 2026-11-24T01:02:03Z read /data/in/ledger.csv from https://x.example/v2?a=1 as "finance"';
+    assert.equal(maskText(line), 'job <*> at <*> read <*> from <*> as "finance"');
+    assert.equal(maskText(line, { quoted: true }), 'job <*> at <*> read <*> from <*> as "<*>"');
+  });
+  it('masks date-times written with spaces and names, and literal values', () => {
+    assert.equal(maskText('rotated at Sun Jul 10 09:42:05 2005 ok=true'), 'rotated at <*> ok=<*>');
+    assert.equal(maskText('took 35 ms', { units: true }), 'took <*>');
   });
   it('keeps the name of a key beside its value', () => {
     assert.equal(maskText('retries=3 took 35ms user=alice'), 'retries=<*> took <*> user=alice');
@@ -37,11 +42,47 @@ describe('the template miner', () => {
     assert.notEqual(m.add('Starting TrustedInstaller initialization.').clusterId, m.add('Ending TrustedInstaller initialization.').clusterId);
   });
 
-  it('widens a template where a word position varies across many messages of one event', () => {
+  it('finds a variable made of words from how messages vary, and merged ids keep answering', () => {
     const m = createMiner();
-    const ids = ['alice', 'bob', 'carol'].map((u) => m.add(`session opened for user ${u} by uid 0 from host db-1 on port 22 via sshd`).clusterId);
-    assert.equal(new Set(ids).size, 1);
-    assert.match(m.match('session opened for user dave by uid 0 from host db-1 on port 22 via sshd')?.template ?? '', /user <\*> by/);
+    const results = ['alice', 'bob', 'carol', 'dave'].map((u) => m.add(`session opened for user ${u} by uid 0 from host db-1 on port 22 via sshd`));
+    assert.deepEqual(results.map((r) => r.merged.length > 0), [false, false, true, false], 'the third user makes the position a variable');
+    assert.equal(new Set(results.map((r) => m.resolve(r.clusterId))).size, 1);
+    const root = m.resolve(results[0]?.clusterId ?? 0);
+    assert.equal(root, results[0]?.clusterId, 'the oldest id names the event');
+    assert.deepEqual(m.aliases(root), [2, 3]);
+    for (const r of results) assert.match(m.template(r.clusterId) ?? '', /^session opened for user <\*> by uid <\*>/);
+    assert.equal(m.match('session opened for user erin by uid 0 from host db-1 on port 22 via sshd')?.clusterId, root);
+  });
+
+  it('keeps a word that takes only a few values apart (an enumeration, not a variable)', () => {
+    const m = createMiner();
+    const ids = ['bytes', 'values'].map((w) => m.add(`Block broadcast_7 stored as ${w} in memory (estimated size 16.0 KB, free 3.5 GB)`).clusterId);
+    assert.notEqual(ids[0], ids[1]);
+  });
+
+  it('treats an empty value, a value and a value of several tokens as one variable', () => {
+    const m = createMiner();
+    const ids = ['rhost= user=x', 'rhost=10.0.0.1 user=x', 'rhost= 10.0.0.2 8080 user=x']
+      .map((tail) => m.add(`Accepted login for ${tail} from gateway`).clusterId);
+    const events = ids.map((id) => m.resolve(id));
+    assert.equal(new Set(events).size, 1);
+    assert.equal(m.template(ids[0] ?? 0), 'Accepted login for rhost=<*> user=x from gateway');
+  });
+
+  it('merges templates that differ by a value with and without its unit stretch, and () with (x)', () => {
+    const m = createMiner();
+    const sizes = ['512 bytes', '20 bytes (2 KB)', '7 bytes', '9 bytes (1 KB)'].map((v) => m.add(`Received block of ${v} from peer node`).clusterId);
+    assert.equal(new Set(sizes.map(m.resolve)).size, 1);
+    const calls = ['()', '(x)', '(y)', '(z)'].map((v) => m.add(`call finished ${v} in queue main`).clusterId);
+    assert.equal(new Set(calls.map(m.resolve)).size, 1);
+    assert.equal(m.template(calls[0] ?? 0), 'call finished (<*>) in queue main');
+  });
+
+  it('learns weekday names as a variable', () => {
+    const m = createMiner();
+    const ids = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri'].map((d) => m.add(`backup window opens on ${d} for volume data`).clusterId);
+    assert.equal(new Set(ids.map(m.resolve)).size, 1);
+    assert.equal(m.template(ids[0] ?? 0), 'backup window opens on <*> for volume data');
   });
 
   it('is deterministic: same input, same ids and templates', () => {
@@ -59,6 +100,22 @@ describe('the template miner', () => {
     assert.equal(again.add('disk quota exceeded for volume 99').clusterId, first.clusterId);
     const fresh = again.add('a completely different message about certificates');
     assert.ok(fresh.isNew && fresh.clusterId > Math.max(...state.clusters.map((c) => c.id)));
+  });
+
+  it('keeps merges through snapshot and restore', () => {
+    const m = createMiner();
+    const ids = ['alice', 'bob', 'carol', 'dave'].map((u) => m.add(`session opened for user ${u} by uid 0`).clusterId);
+    const again = restoreMiner(MinerState.parse(JSON.parse(JSON.stringify(m.snapshot()))));
+    for (const id of ids) assert.equal(again.resolve(id), m.resolve(id));
+    assert.equal(again.add('session opened for user zoe by uid 7').clusterId, m.resolve(ids[0] ?? 0));
+  });
+
+  it('restores a first-version state with its ids, and hands out new ids after them', () => {
+    const v1 = MinerState.parse({ version: 1, nextId: 9, clusters: [{ id: 4, tokens: ['disk', 'quota', 'exceeded', 'for', 'volume', '<*>'], size: 3, lastUsed: 3 }] });
+    const m = restoreMiner(v1);
+    assert.equal(m.add('disk quota exceeded for volume 12').clusterId, 4);
+    assert.equal(m.add('certificate expired for host gateway').clusterId, 9);
+    assert.equal(m.snapshot().version, 2);
   });
 
   it('forgets the least recently used cluster beyond its bound', () => {
