@@ -43,7 +43,7 @@ export async function lookupCosts(pool: Pool, set: PolicySet, asks: Ask[]): Prom
     if (input.kind === 'failure') {
       const sig = await time('signature match (miner, in process)', () => signatures.match(input.error.message, input.error.detail ?? null));
       const [vector] = await time('embed (in process)', () => embedder.embed([sig.embeddingText]));
-      const id = await time('signatureIdByFingerprint', () => signatureIdByFingerprint(pool, sig.fingerprint));
+      const id = await time('signatureIdByFingerprint', () => signatureIdByFingerprint(pool, sig));
       hot = id !== null && id <= HOT_IDS;
       const near = await time('similarSignatures (HNSW, k=5)', () => similarSignatures(pool, vector ?? [], 5, 0.5));
       await time('jobMedianMs', () => jobMedianMs(pool, job));

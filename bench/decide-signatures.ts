@@ -7,8 +7,8 @@
 import { seeded } from '../src/demo/random.ts';
 import { hashingEmbedding } from '../src/signatures/embedder.ts';
 import { createSignatureService, type DerivedSignature } from '../src/signatures/service.ts';
-import type { SharedMiner } from '../src/signatures/shared-miner.ts';
-import { createMiner, type Miner, type MinerState } from '../src/signatures/template-miner.ts';
+import { localMiner } from '../src/signatures/shared-miner.ts';
+import { createMiner, type MinerState } from '../src/signatures/template-miner.ts';
 import type { Family } from './decide-corpus.ts';
 
 export interface SeedSignature extends DerivedSignature {
@@ -24,20 +24,6 @@ export interface MinedSignatures {
   minerState: MinerState;
   /** Families looked at, including those that fell into an existing signature. */
   candidates: number;
-}
-
-/** The shared-miner contract over one in-memory miner: the seed is the only learner. */
-function localMiner(miner: Miner): SharedMiner {
-  return {
-    add: async (line) => {
-      const r = miner.add(line);
-      return { clusterId: String(r.clusterId), template: r.template };
-    },
-    match: async (line) => {
-      const r = miner.match(line);
-      return r ? { clusterId: String(r.clusterId), template: r.template } : { clusterId: `unseen:${line}`, template: line };
-    },
-  };
 }
 
 const RENDERINGS = 3;

@@ -22,6 +22,7 @@ import { checkEmbedder } from './signatures/embedder-state.ts';
 import { createOpenAIEmbedder } from './signatures/openai-embedder.ts';
 import { createSignatureService } from './signatures/service.ts';
 import { createSharedMiner } from './signatures/shared-miner.ts';
+import { upgradeSignatures } from './incidents/upgrade-signatures.ts';
 
 /** Where the numbered SQL migrations live, beside `src/`. */
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url));
@@ -70,6 +71,8 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     if (options.migrate ?? true) {
       const result = await migrate(db.pool, await readMigrations(MIGRATIONS_DIR));
       if (result.applied.length) log.info({ applied: result.applied }, 'migrations applied');
+      const upgrade = await upgradeSignatures(db.pool);
+      if (upgrade.kind === 'upgraded') log.info(upgrade, 'signatures carried over to the current miner');
     }
     const queue = config.redisUrl
       ? createBullQueue({ redisUrl: config.redisUrl, name: options.queueName ?? config.queueName, prefix: config.queueName })

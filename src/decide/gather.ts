@@ -53,7 +53,7 @@ function derive(deps: GatherDeps, message: string, detail: string | null): Promi
 /** What Medic knows of a signature — its id, neighbours, what fixed them, past incidents, classes — cached per fingerprint. */
 function signatureFacts(deps: GatherDeps, set: PolicySet, sig: DerivedSignature): Promise<SignatureFacts> {
   return deps.decideCache.signatures.get(`${sig.fingerprint}|${set.revision}`, async () => {
-    const [[embedding], signatureId] = await Promise.all([deps.embedder.embed([sig.embeddingText]), signatureIdByFingerprint(deps.pool, sig.fingerprint)]);
+    const [[embedding], signatureId] = await Promise.all([deps.embedder.embed([sig.embeddingText]), signatureIdByFingerprint(deps.pool, sig)]);
     const vector = embedding ?? [];
     const near = vector.length ? await similarSignatures(deps.pool, vector, NEAREST, 0.5) : [];
     const same = near.filter((s) => s.similarity >= SAME_FAILURE).map((s) => s.id);

@@ -1,11 +1,11 @@
 import type { Queryable } from '../db/pool.ts';
 import type { SimilarIncident } from '../incidents/evidence.ts';
+import { signatureIdFor } from '../incidents/sql.ts';
 import type { ServiceContext } from './context.ts';
 
-/** The stored signature with this fingerprint, if Medic has seen the failure before. */
-export async function signatureIdByFingerprint(db: Queryable, fingerprint: string): Promise<number | null> {
-  const r = await db.query<{ id: number }>('select id from signatures where fingerprint = $1', [fingerprint]);
-  return r.rows[0]?.id ?? null;
+/** The stored signature this failure belongs to, if Medic has seen it before. */
+export function signatureIdByFingerprint(db: Queryable, sig: { fingerprint: string; aliasFingerprints: readonly string[] }): Promise<number | null> {
+  return signatureIdFor(db, sig.fingerprint, sig.aliasFingerprints);
 }
 
 /** Past incidents of the given signatures, most similar signature first, then newest. */

@@ -3,6 +3,7 @@ import { withTransaction, type Pool } from '../db/pool.ts';
 import type { Embedder } from '../signatures/embedder.ts';
 import type { SignatureService } from '../signatures/service.ts';
 import {
+  failureMessage,
   attachRun, findOpenIncident, getAttempt, insertIncident, isAnalysed, recoveredIncidents, resolveIncident,
   upsertSignature,
 } from './sql.ts';
@@ -36,14 +37,14 @@ export async function analyseFailure(deps: AnalyseDeps, runId: number, attempt?:
   if (run.state !== 'failed' && run.state !== 'aborted') return { kind: 'not-failed', state: run.state };
   if (await isAnalysed(deps.pool, run.id, run.attempt)) return { kind: 'already-analysed', runId };
 
-  const message = run.error_message ?? `${run.job_name} ${run.state} without an error message`;
+  const message = failureMessage(run);
   const sig = await deps.signatures.derive(message, run.error_detail);
   const [embedding] = await deps.embedder.embed([sig.embeddingText]);
   if (!embedding) throw new Error('embedder returned no vector');
 
   return withTransaction(deps.pool, async (tx) => {
     const signatureId = await upsertSignature(tx, {
-      fingerprint: sig.fingerprint, clusterId: sig.clusterId, template: sig.template, exceptionType: sig.exceptionType,
+      fingerprint: sig.fingerprint, aliasFingerprints: sig.aliasFingerprints, clusterId: sig.clusterId, template: sig.template, exceptionType: sig.exceptionType,
       language: sig.language, topFrames: sig.topFrames, sample: message.slice(0, 4_000), embedding, seenAt: run.failed_at,
     });
     await tx.query('select pg_advisory_xact_lock($1, $2)', [INCIDENT_LOCK, signatureId]);

@@ -15,6 +15,11 @@ export interface FailedAttempt {
   failed_at: Date;
 }
 
+/** What a failed attempt said, or what stands for it when it said nothing. */
+export function failureMessage(a: Pick<FailedAttempt, 'error_message' | 'job_name' | 'state'>): string {
+  return a.error_message ?? `${a.job_name} ${a.state} without an error message`;
+}
+
 /** The attempt (the latest when `attempt` is absent) of a run, with its error. */
 export async function getAttempt(db: Queryable, runId: number, attempt?: number): Promise<FailedAttempt | undefined> {
   const r = await db.query<FailedAttempt>(
@@ -34,6 +39,8 @@ export async function isAnalysed(db: Queryable, runId: number, attempt: number):
 
 export interface SignatureUpsert {
   fingerprint: string;
+  /** Fingerprints of the same failure under cluster ids merged into this one. */
+  aliasFingerprints: string[];
   clusterId: string;
   template: string;
   exceptionType: string | null;
@@ -44,7 +51,51 @@ export interface SignatureUpsert {
   seenAt: Date;
 }
 
+/**
+ * The stored signature a fingerprint belongs to: its own row, a key that answers for one, or,
+ * failing both, the oldest signature made under an id the miner has merged into this one.
+ */
+export async function signatureIdFor(db: Queryable, fingerprint: string, aliasFingerprints: readonly string[]): Promise<number | null> {
+  const r = await db.query<{ id: number | null }>(
+    `select coalesce(
+       (select id from signatures where fingerprint = $1),
+       (select signature_id from signature_keys where fingerprint = $1),
+       (select min(id) from signatures where fingerprint = any($2::text[])),
+       (select min(signature_id) from signature_keys where fingerprint = any($2::text[]))) as id`,
+    [fingerprint, aliasFingerprints],
+  );
+  return r.rows[0]?.id ?? null;
+}
+
+/** Lets a fingerprint answer for a signature, unless it is some signature's own or a key already. */
+export async function addSignatureKey(db: Queryable, fingerprint: string, signatureId: number): Promise<boolean> {
+  const r = await db.query(
+    `insert into signature_keys (fingerprint, signature_id)
+     select $1, $2 where not exists (select 1 from signatures where fingerprint = $1)
+     on conflict (fingerprint) do nothing`,
+    [fingerprint, signatureId],
+  );
+  return (r.rowCount ?? 0) > 0;
+}
+
+/** Records a failure on its signature, creating it when no stored one answers for the fingerprint. */
 export async function upsertSignature(db: Queryable, s: SignatureUpsert): Promise<number> {
+  const known = await signatureIdFor(db, s.fingerprint, s.aliasFingerprints);
+  if (known !== null) {
+    await db.query(
+      `update signatures set
+         occurrences = occurrences + 1,
+         first_seen_at = least(first_seen_at, $2),
+         last_seen_at = greatest(last_seen_at, $2),
+         embedding = case when template = $3 then embedding else $4 end,
+         template = $3
+       where id = $1`,
+      [known, s.seenAt.toISOString(), s.template, toVector(s.embedding)],
+    );
+    // Found through a merged id: the new fingerprint answers for the signature from now on.
+    await addSignatureKey(db, s.fingerprint, known);
+    return known;
+  }
   const r = await db.query<{ id: number }>(
     `insert into signatures (fingerprint, cluster_id, template, exception_type, language, top_frames, sample,
                              embedding, occurrences, first_seen_at, last_seen_at)

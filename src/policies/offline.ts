@@ -4,34 +4,12 @@
  * Policy test cases and the backtest use these, so that they match what the endpoint would see.
  */
 import { createSignatureService, type DerivedSignature } from '../signatures/service.ts';
-import type { SharedMiner } from '../signatures/shared-miner.ts';
-import { createMiner } from '../signatures/template-miner.ts';
-
-/**
- * A miner that has learnt nothing, like a store that has never seen the failure: `match` answers
- * as the shared miner does for an unseen line, the masked line standing as its own template.
- */
-function freshMiner(): SharedMiner {
-  const miner = createMiner();
-  const unseen = (line: string) => {
-    const t = createMiner().add(line).template;
-    return { clusterId: `unseen:${t}`, template: t };
-  };
-  return {
-    add: async (line) => {
-      const r = miner.add(line);
-      return { clusterId: String(r.clusterId), template: r.template };
-    },
-    match: async (line) => {
-      const found = miner.match(line);
-      return found ? { clusterId: String(found.clusterId), template: found.template } : unseen(line);
-    },
-  };
-}
+import { localMiner } from '../signatures/shared-miner.ts';
 
 /** The signature of a failure Medic has not seen before, as the decision endpoint would derive it. */
 export function offlineSignature(message: string, detail: string | null): Promise<DerivedSignature> {
-  return createSignatureService(freshMiner()).match(message, detail);
+  // A miner that has learnt nothing, like a store that has never seen the failure.
+  return createSignatureService(localMiner()).match(message, detail);
 }
 
 /**

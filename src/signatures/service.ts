@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
-import type { SharedMiner } from './shared-miner.ts';
+import type { Mined, SharedMiner } from './shared-miner.ts';
 import { describeFailure } from './describe.ts';
 
 /** A failure's signature as the incident store keeps it. */
 export interface DerivedSignature {
   /** Stable identity: exception type + miner cluster + top application frame. */
   fingerprint: string;
+  /** Fingerprints the same failure had under ids the miner has since merged into this one. */
+  aliasFingerprints: string[];
   clusterId: string;
   /** The message template with `<*>` for the variable parts. */
   template: string;
@@ -22,16 +24,19 @@ export interface SignatureService {
   match(message: string, detail: string | null): Promise<DerivedSignature>;
 }
 
+/** A signature's identity under one cluster id. */
+export function fingerprintOf(exceptionType: string | null, clusterId: string, topFrame: string | undefined): string {
+  return createHash('sha256').update([exceptionType ?? '', clusterId, topFrame ?? ''].join('\u0000')).digest('hex').slice(0, 32);
+}
+
 export function createSignatureService(miner: SharedMiner): SignatureService {
-  const build = (message: string, detail: string | null, mined: { clusterId: string; template: string }): DerivedSignature => {
+  const build = (message: string, detail: string | null, mined: Mined): DerivedSignature => {
     const d = describeFailure(message, detail);
     const topFrames = d.frames.slice(0, 3);
-    const fingerprint = createHash('sha256')
-      .update([d.exceptionType ?? '', mined.clusterId, topFrames[0] ?? ''].join('\u0000'))
-      .digest('hex')
-      .slice(0, 32);
+    const fingerprint = fingerprintOf(d.exceptionType, mined.clusterId, topFrames[0]);
     return {
       fingerprint,
+      aliasFingerprints: mined.aliases.map((id) => fingerprintOf(d.exceptionType, id, topFrames[0])),
       clusterId: mined.clusterId,
       template: mined.template,
       exceptionType: d.exceptionType,
