@@ -16,6 +16,7 @@ import { registerBuffers } from './buffers.ts';
 import { registerForecast } from './forecast.ts';
 import { registerServices } from './services.ts';
 import { registerSignatures } from './signatures.ts';
+import { registerExcerpt } from './excerpt.ts';
 
 /** Builds the `medic` command line. */
 export function buildCli(): Command {
@@ -41,6 +42,7 @@ export function buildCli(): Command {
   registerRuns(program);
   registerIncidents(program);
   registerSignatures(program);
+  registerExcerpt(program);
   registerServices(program);
   registerForecast(program);
   registerBuffers(program);

@@ -1,4 +1,4 @@
-import { extractErrorLines } from './log-excerpt.ts';
+import { extractErrorLines, logLines } from './log-excerpt.ts';
 import { reduceFailure } from './traces.ts';
 
 /** What the signature of a failure is built from. */
@@ -38,8 +38,10 @@ export function describeFailure(message: string, detail: string | null): Failure
   }
   const lines = message.split('\n').filter((l) => l.trim() !== '');
   if (lines.length > 3) {
-    const { excerpt } = extractErrorLines(message);
-    if (excerpt.trim() !== '') return { line: firstLine(excerpt), exceptionType: null, language: null, frames: [] };
+    // The line of the log that explains most stands for it.
+    const { best } = extractErrorLines(message);
+    const line = best > 0 ? logLines(message)[best - 1]?.trim() : undefined;
+    if (line) return { line: line.slice(0, MAX_LINE), exceptionType: null, language: null, frames: [] };
   }
   return { line: firstLine(message), exceptionType: null, language: null, frames: [] };
 }
