@@ -9,6 +9,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { coordinateSearch } from '../coordinate-search.ts';
 import { EXCERPT_WEIGHTS, lineFeatures, logLines, rankLines, type ExcerptWeights, type LineFeatures } from '../../src/signatures/log-excerpt.ts';
 
 const DATA = fileURLToPath(new URL('../../../shared/data/ci-breakages', import.meta.url));
@@ -110,29 +111,10 @@ function scorer(cases: Case[], pass: boolean): (w: ExcerptWeights) => CaseScore[
   };
 }
 
-/** Coordinate search over SPACE on the cases `use` keeps, from the first weights. */
+/** The weights that score best on the cases `use` keeps, by coordinate search from START. */
 function choose(score: (w: ExcerptWeights) => CaseScore[], use: (i: number) => boolean, pass: boolean): ExcerptWeights {
-  let best: ExcerptWeights = { ...START, passKeep: pass ? 0.1 : 1 };
-  const value = (w: ExcerptWeights) => objective(score(w).filter((_, i) => use(i)));
-  let bestValue = value(best);
-  for (let sweep = 0; sweep < 4; sweep++) {
-    let moved = false;
-    for (const key of Object.keys(SPACE) as (keyof ExcerptWeights)[]) {
-      if (!pass && key === 'passKeep') continue;
-      for (const v of SPACE[key]) {
-        const candidate = { ...best, [key]: v };
-        const got = value(candidate);
-        // Ties keep the current weights, so the search does not wander on flat ground.
-        if (got > bestValue + 1e-9) {
-          best = candidate;
-          bestValue = got;
-          moved = true;
-        }
-      }
-    }
-    if (!moved) break;
-  }
-  return best;
+  const { passKeep: _, ...withoutPass } = SPACE;
+  return coordinateSearch({ ...START, passKeep: pass ? 0.1 : 1 }, pass ? SPACE : withoutPass, (w) => objective(score(w).filter((_, i) => use(i))));
 }
 
 function main(): void {

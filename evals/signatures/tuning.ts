@@ -8,6 +8,7 @@ import type { MinerOptions } from '../../src/signatures/template-miner.ts';
 import type { Labelled } from './loghub.ts';
 import { scores } from './loghub.ts';
 import { createMiner } from '../../src/signatures/template-miner.ts';
+import { coordinateSearch } from '../coordinate-search.ts';
 
 export interface Tuning {
   similarity: number;
@@ -101,25 +102,7 @@ function objective(byName: Map<string, Score>, names: string[]): number {
   return (ga + PA_WEIGHT * pa) / names.length;
 }
 
-/** Coordinate search on the named systems: each setting in turn takes its best value, until none moves. */
+/** The settings that score best on the named systems, by coordinate search from START. */
 export function choose(score: (t: Tuning) => Map<string, Score>, names: string[]): Tuning {
-  let best = { ...START };
-  let bestValue = objective(score(best), names);
-  for (let sweep = 0; sweep < 4; sweep++) {
-    let moved = false;
-    for (const setting of Object.keys(SPACE) as (keyof Tuning)[]) {
-      for (const value of SPACE[setting]) {
-        const candidate = { ...best, [setting]: value } as Tuning;
-        const v = objective(score(candidate), names);
-        // Ties keep the current setting, so the search does not wander on flat ground.
-        if (v > bestValue + 1e-9) {
-          best = candidate;
-          bestValue = v;
-          moved = true;
-        }
-      }
-    }
-    if (!moved) break;
-  }
-  return best;
+  return coordinateSearch(START, SPACE, (t) => objective(score(t), names));
 }
