@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
-import { buildHandlers } from './handlers.ts';
-import { buildApp } from './http/app.ts';
+import type { JobHandlers } from './queue/catalog.ts';
 import { openRuntime, type Runtime } from './runtime.ts';
 
 /**
@@ -9,12 +8,13 @@ import { openRuntime, type Runtime } from './runtime.ts';
  * the config once, started, and released in reverse order on SIGINT/SIGTERM.
  */
 export async function serve(config: Config, options: { workers: boolean }): Promise<void> {
-  const runtime = await openRuntime(config);
+  // The server's modules load while the store opens.
+  const [runtime, { buildApp }, { buildHandlers }] = await Promise.all([openRuntime(config), import('./http/app.ts'), import('./handlers.ts')]);
   const { deps } = runtime;
   let app: FastifyInstance | undefined;
   let stopWorkers = () => undefined as void;
   try {
-    if (options.workers) stopWorkers = startWorkers(runtime);
+    if (options.workers) stopWorkers = startWorkers(runtime, buildHandlers(deps));
     app = await buildApp(deps);
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {
@@ -42,8 +42,8 @@ export async function work(config: Config): Promise<void> {
       'medic worker needs REDIS_URL and DATABASE_URL: without them the queue and the store live inside `medic serve`',
     );
   }
-  const runtime = await openRuntime(config);
-  const stopWorkers = startWorkers(runtime);
+  const [runtime, { buildHandlers }] = await Promise.all([openRuntime(config), import('./handlers.ts')]);
+  const stopWorkers = startWorkers(runtime, buildHandlers(runtime.deps));
   runtime.deps.log.info({ concurrency: config.queueConcurrency }, 'medic worker is running');
   onSignal(async () => {
     stopWorkers();
@@ -55,7 +55,7 @@ export async function work(config: Config): Promise<void> {
 const SWEEP_EVERY_MS = 60_000;
 
 /** Starts the queue workers and their schedules; returns what stops the schedules. */
-function startWorkers(runtime: Runtime): () => void {
+function startWorkers(runtime: Runtime, handlers: JobHandlers): () => void {
   const { deps } = runtime;
   const stops: (() => void)[] = [];
   const schedule = () => Promise.all([
@@ -69,7 +69,7 @@ function startWorkers(runtime: Runtime): () => void {
     timer.unref();
     stops.push(() => clearInterval(timer));
   }
-  deps.queue.startWorkers(buildHandlers(deps), {
+  deps.queue.startWorkers(handlers, {
     concurrency: deps.config.queueConcurrency,
     onFailed: (f) => {
       deps.metrics.jobFailures.labels(f.name, String(f.final)).inc();

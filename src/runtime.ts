@@ -9,14 +9,12 @@ import { migrate, readMigrations } from './db/migrate.ts';
 import { openDatabase, openSidePool } from './db/pool.ts';
 import type { Deps } from './deps.ts';
 import { createMetrics } from './http/metrics.ts';
-import { createBullQueue } from './queue/bullmq.ts';
 import { openPolicyStore } from './policies/store.ts';
 import { createRemedy } from './remediation/executors.ts';
 import { defaultHttpDeps } from './remediation/http.ts';
 import { createInProcessQueue } from './queue/in-process.ts';
 import { createNotifier } from './notify/notifier.ts';
 import { openAgentKit } from './agent/kit.ts';
-import { createSlackApi } from './slack/client.ts';
 import { createHashingEmbedder, type Embedder } from './signatures/embedder.ts';
 import { checkEmbedder } from './signatures/embedder-state.ts';
 import { createOpenAIEmbedder } from './signatures/openai-embedder.ts';
@@ -74,8 +72,9 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
       const upgrade = await upgradeSignatures(db.pool);
       if (upgrade.kind === 'upgraded') log.info(upgrade, 'signatures carried over to the current miner');
     }
+    // BullMQ and Slack's SDK load only where they are configured.
     const queue = config.redisUrl
-      ? createBullQueue({ redisUrl: config.redisUrl, name: options.queueName ?? config.queueName, prefix: config.queueName })
+      ? (await import('./queue/bullmq.ts')).createBullQueue({ redisUrl: config.redisUrl, name: options.queueName ?? config.queueName, prefix: config.queueName })
       : createInProcessQueue();
     releases.push(() => queue.close());
     const embedder = embedderFor(config);
@@ -94,7 +93,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     if (logPool !== db.pool) releases.push(() => logPool.end());
     const decisionLog = createDecisionLog(logPool);
     releases.push(() => decisionLog.close());
-    const slack = config.slack.botToken ? createSlackApi({ token: config.slack.botToken, apiUrl: config.slack.apiUrl, log: log.child({ component: 'slack' }) }) : null;
+    const slack = config.slack.botToken ? (await import('./slack/client.ts')).createSlackApi({ token: config.slack.botToken, apiUrl: config.slack.apiUrl, log: log.child({ component: 'slack' }) }) : null;
     const notifier = createNotifier({ queue, log, enabled: slack !== null });
     // The checkpoint tables are set up with the migrations: a store opened without them gets none.
     const agent = await openAgentKit(config, db.pool, db.kind, PROMPTS_DIR, { setup: options.migrate ?? true });

@@ -12,7 +12,7 @@
  * audit log with the run's row — after the node returns, so a node that interrupts records
  * nothing until it is resumed (nothing here catches LangGraph's interrupt).
  */
-import { END, START, StateGraph } from '@langchain/langgraph';
+import { END, START, StateGraph, type BaseCheckpointSaver } from '@langchain/langgraph';
 import { recordStep, stepDetail } from './audit.ts';
 import type { AgentDeps } from './deps.ts';
 import { act } from './nodes/act.ts';
@@ -57,7 +57,7 @@ const afterRequest = (s: State) => (s.approval?.status === 'pending' ? 'await_ap
 const afterAwait = (s: State) => (s.approval?.status === 'approved' ? 'act' : s.approval?.status === 'pending' ? 'await_approval' : 'finish');
 
 /** Builds the graph over `deps`, checkpointed by the kit's saver. */
-export function buildAgentGraph(deps: AgentDeps) {
+export function buildAgentGraph(deps: AgentDeps, checkpointer: BaseCheckpointSaver) {
   const n = (step: Step, node: Node) => wrap(deps, step, node);
   return new StateGraph(AgentState)
     .addNode('gather', n('gather', gather))
@@ -81,7 +81,7 @@ export function buildAgentGraph(deps: AgentDeps) {
     .addEdge('verify', END)
     .addEdge('escalate', END)
     .addEdge('finish', END)
-    .compile({ checkpointer: deps.agent.checkpointer });
+    .compile({ checkpointer });
 }
 
 export type AgentGraph = ReturnType<typeof buildAgentGraph>;

@@ -1,6 +1,5 @@
 import type { Config } from '../config.ts';
 import type { Pool } from '../db/pool.ts';
-import { openCheckpointer } from './checkpointer.ts';
 import type { AgentKit } from './deps.ts';
 import { createOpenAIChatModel, type ChatModel } from './model.ts';
 import { loadPrompts } from './prompts.ts';
@@ -14,8 +13,17 @@ export function modelFor(config: Config, name?: string): ChatModel | null {
   return createOpenAIChatModel({ baseURL, apiKey: apiKey ?? 'unused', model });
 }
 
-/** The agent's kit: the checkpointer on `pool` (its tables set up unless told not to), the prompts of `promptsDir`, the configured model. */
+/**
+ * The agent's kit: the checkpointer on `pool` (its tables set up, unless told not to, when the
+ * first run opens it), the prompts of `promptsDir`, the configured model.
+ */
 export async function openAgentKit(config: Config, pool: Pool, store: 'postgres' | 'embedded', promptsDir: string, options: { setup?: boolean } = {}): Promise<AgentKit> {
-  const [checkpointer, prompts] = await Promise.all([openCheckpointer(pool, store, options.setup ?? true), loadPrompts(promptsDir)]);
-  return { checkpointer, prompts, model: modelFor(config) };
+  let saver: ReturnType<AgentKit['checkpointer']> | undefined;
+  const checkpointer = () => {
+    saver ??= import('./checkpointer.ts').then((m) => m.openCheckpointer(pool, store, options.setup ?? true));
+    // A failed open is tried again by the next run rather than remembered.
+    saver.catch(() => { saver = undefined; });
+    return saver;
+  };
+  return { checkpointer, prompts: await loadPrompts(promptsDir), model: modelFor(config) };
 }

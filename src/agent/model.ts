@@ -3,7 +3,8 @@
  * SDK (`OPENAI_BASE_URL` may be a local server). The reply is parsed by zod like any other edge;
  * a failed call is a value, so the graph falls back to the deterministic planner.
  */
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
+import { lazyOpenAI } from '../openai-client.ts';
 import { z } from 'zod';
 
 /** One message of the conversation, as the agent's state keeps it. */
@@ -79,12 +80,12 @@ export interface OpenAIChatOptions {
 
 /** A chat model on an OpenAI-compatible endpoint. */
 export function createOpenAIChatModel(options: OpenAIChatOptions): ChatModel {
-  const client = new OpenAI({ apiKey: options.apiKey, ...(options.baseURL ? { baseURL: options.baseURL } : {}), maxRetries: 0 });
+  const client = lazyOpenAI({ apiKey: options.apiKey, ...(options.baseURL ? { baseURL: options.baseURL } : {}), maxRetries: 0 });
   return {
     name: options.model,
     async complete({ messages, tools, timeoutMs }) {
       try {
-        const raw: unknown = await client.chat.completions.create({
+        const raw: unknown = await (await client()).chat.completions.create({
           model: options.model,
           messages: messages.map(toParam),
           ...(tools.length ? { tools: tools.map((t) => ({ type: 'function' as const, function: { name: t.name, description: t.description, parameters: t.parameters } })) } : {}),

@@ -4,12 +4,10 @@
  * time (it claims the row under a lease); whatever it finds in the thread — nothing yet, a step
  * cut short by a crash, a wait for approval that was answered — it carries on from there.
  */
-import { Command } from '@langchain/langgraph';
 import { getApproval } from '../approvals/sql.ts';
 import { agentActor, recordStep } from './audit.ts';
 import { budgetOf } from './budget.ts';
 import type { AgentDeps } from './deps.ts';
-import { buildAgentGraph } from './graph.ts';
 import { NO_USE } from './schema.ts';
 import { newBoundary } from './secrets.ts';
 import { claimAgentRun, getAgentRun, insertAgentRun, releaseAgentRun, runAwaiting, subjectOf, updateAgentRun, type AgentRunRow } from './sql.ts';
@@ -79,7 +77,9 @@ export async function resumeAgentRun(deps: AgentDeps, approvalId: number): Promi
 }
 
 async function drive(deps: AgentDeps, row: AgentRunRow): Promise<DriveOutcome> {
-  const graph = buildAgentGraph(deps);
+  // LangGraph loads with the first run, not with the process.
+  const [{ Command }, { buildAgentGraph }, checkpointer] = await Promise.all([import('@langchain/langgraph'), import('./graph.ts'), deps.agent.checkpointer()]);
+  const graph = buildAgentGraph(deps, checkpointer);
   const config = { configurable: { thread_id: row.thread_id }, recursionLimit: row.budget.maxSteps * 3 + 20 };
   try {
     const before = await graph.getState(config);

@@ -1,6 +1,5 @@
 import { ConfigError, loadConfig, type Config } from '../config.ts';
 import type { Deps } from '../deps.ts';
-import { openRuntime } from '../runtime.ts';
 
 /** Reads the environment once for a command; a bad variable ends the command with its name. */
 export function configOrExit(): Config {
@@ -22,6 +21,7 @@ export function quiet(config: Config): Config {
 
 /** Runs a command over Medic's dependencies, opened from the environment and closed after, however it ends. */
 export async function withDeps(fn: (deps: Deps) => Promise<void>): Promise<void> {
+  const { openRuntime } = await import('../runtime.ts');
   const runtime = await openRuntime(quiet(configOrExit()));
   try {
     await fn(runtime.deps);

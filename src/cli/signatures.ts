@@ -2,8 +2,6 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { createMiner } from '../signatures/template-miner.ts';
 import { mineLines } from '../signatures/mine-lines.ts';
-import { embedderFor, openRuntime } from '../runtime.ts';
-import { reindex } from '../signatures/embedder-state.ts';
 import { configOrExit, quiet } from './config.ts';
 
 export function registerSignatures(program: Command): void {
@@ -26,6 +24,7 @@ export function registerSignatures(program: Command): void {
 
   program.command('reindex').description('re-embed every signature with the configured embedder')
     .action(async () => {
+      const [{ embedderFor, openRuntime }, { reindex }] = await Promise.all([import('../runtime.ts'), import('../signatures/embedder-state.ts')]);
       const config = quiet(configOrExit());
       const runtime = await openRuntime(config, { allowStaleEmbeddings: true });
       try {

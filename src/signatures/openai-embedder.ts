@@ -1,4 +1,4 @@
-import OpenAI from 'openai';
+import { lazyOpenAI } from '../openai-client.ts';
 import type { Embedder } from './embedder.ts';
 
 export interface OpenAIEmbedderOptions {
@@ -12,7 +12,7 @@ export interface OpenAIEmbedderOptions {
 
 /** Embeddings from any OpenAI-compatible endpoint (`OPENAI_BASE_URL` may be a local server). */
 export function createOpenAIEmbedder(options: OpenAIEmbedderOptions): Embedder {
-  const client = new OpenAI({
+  const client = lazyOpenAI({
     apiKey: options.apiKey,
     ...(options.baseURL ? { baseURL: options.baseURL } : {}),
     timeout: options.timeoutMs ?? 10_000,
@@ -23,7 +23,7 @@ export function createOpenAIEmbedder(options: OpenAIEmbedderOptions): Embedder {
     dimensions: options.dimensions,
     async embed(texts) {
       if (texts.length === 0) return [];
-      const res = await client.embeddings.create({
+      const res = await (await client()).embeddings.create({
         model: options.model, input: [...texts], dimensions: options.dimensions, encoding_format: 'float',
       });
       const vectors = [...res.data].sort((a, b) => a.index - b.index).map((d) => d.embedding);

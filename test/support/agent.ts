@@ -23,13 +23,15 @@ export function shippedPrompts(): PromptSet {
 
 /** A kit for tests that do not run the agent: in-memory checkpoints, no model. */
 export function offlineAgentKit(): AgentKit {
-  return { checkpointer: new MemorySaver(), prompts: shippedPrompts(), model: null };
+  const saver = new MemorySaver();
+  return { checkpointer: async () => saver, prompts: shippedPrompts(), model: null };
 }
 
 /** A kit on the test database's Postgres checkpointer; with `modelUrl`, a model on that OpenAI-compatible server. */
 export async function agentKit(db: TestDatabase, modelUrl?: string): Promise<AgentKit> {
+  const saver = await openCheckpointer(db.pool, db.kind);
   return {
-    checkpointer: await openCheckpointer(db.pool, db.kind),
+    checkpointer: async () => saver,
     prompts: shippedPrompts(),
     model: modelUrl ? createOpenAIChatModel({ baseURL: modelUrl, apiKey: 'sk-test-key-not-a-secret', model: 'scripted' }) : null,
   };
