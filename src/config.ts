@@ -71,6 +71,9 @@ const Env = z.object({
 });
 
 /** Medic's configuration, parsed once from the environment at start-up and frozen. */
+/** Every environment variable Medic reads (deployment recipes are checked against it). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(Env.shape);
+
 export interface Config {
   /** Address to bind; forced to loopback when no token is configured. */
   readonly host: string;

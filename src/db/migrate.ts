@@ -47,3 +47,10 @@ export async function migrate(pool: Pool, migrations: Migration[]): Promise<Migr
   }
   return { applied, alreadyApplied: migrations.length - applied.length };
 }
+
+/** Migrations of `migrations` not recorded as applied on the store (none: the schema is current). */
+export async function pendingMigrations(pool: Pick<Pool, 'query'>, migrations: Migration[]): Promise<string[]> {
+  const r = await pool.query<{ id: number }>('select id from medic_migrations');
+  const applied = new Set(r.rows.map((row) => row.id));
+  return migrations.filter((m) => !applied.has(m.id)).map((m) => m.name);
+}

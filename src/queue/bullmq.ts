@@ -32,6 +32,10 @@ export function createBullQueue(options: BullQueueOptions): JobQueue {
 
   return {
     kind: 'bullmq',
+    async ping() {
+      // A real round trip: a count answered by Redis, not a cached connection state.
+      await queue.getJobCounts('waiting');
+    },
     async enqueue(name, payload, opts: EnqueueOptions = {}) {
       const spec = jobCatalog[name];
       await queue.add(name, parsePayload(name, payload), {

@@ -79,6 +79,9 @@ export function createInProcessQueue(): JobQueue {
 
   return {
     kind: 'in-process',
+    async ping() {
+      if (closed) throw new Error('queue is closed');
+    },
     async enqueue(name, payload, options: EnqueueOptions = {}) {
       if (closed) throw new Error('queue is closed');
       const id = options.jobId ?? `${name}:${++seq}`;

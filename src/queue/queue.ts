@@ -17,6 +17,8 @@ export interface JobQueue {
   startWorkers(handlers: JobHandlers, options: { concurrency: number; onFailed?: FailureListener }): void;
   /** Resolves when nothing is waiting, delayed or running (tests, `medic ingest`). */
   drain(timeoutMs?: number): Promise<void>;
+  /** Throws when the queue's backend does not answer (readiness). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 

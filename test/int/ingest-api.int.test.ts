@@ -140,7 +140,18 @@ for (const store of testStores()) {
     it('is ready when the database answers, and serves metrics and the OpenAPI document', async () => {
       assert.equal((await suite.app.inject('/healthz')).statusCode, 200);
       const ready = await suite.app.inject('/readyz');
+      assert.equal(ready.statusCode, 200, ready.body);
       assert.equal(ready.json().store, suite.db.kind);
+      // A migration this build ships that the store has not applied makes the process not ready.
+      const last = (await suite.db.pool.query<{ id: number; name: string }>('select id, name from medic_migrations order by id desc limit 1')).rows[0];
+      await suite.db.pool.query('delete from medic_migrations where id = $1', [last?.id]);
+      try {
+        const behind = await suite.app.inject('/readyz');
+        assert.equal(behind.statusCode, 503);
+        assert.match(behind.json().reason, new RegExp(`migrations not applied: ${last?.name}`));
+      } finally {
+        await suite.db.pool.query('insert into medic_migrations (id, name) values ($1, $2)', [last?.id, last?.name]);
+      }
       assert.match((await suite.app.inject('/metrics')).body, /medic_ingest_items_total/);
       const spec = await suite.app.inject('/docs/json');
       assert.ok(spec.json().paths['/v1/events']);

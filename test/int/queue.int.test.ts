@@ -31,6 +31,19 @@ function recordingHandlers(behaviour: (runId: number, attempt: number) => void) 
   return { calls, handlers };
 }
 
+if (redisUrl) {
+  it('a BullMQ queue whose Redis does not answer fails its ping', async () => {
+    // Nothing listens on port 1; the ping's own time limit is the caller's (readiness gives 2 s).
+    const q = createBullQueue({ redisUrl: 'redis://127.0.0.1:1', name: `test-${randomBytes(4).toString('hex')}` });
+    try {
+      const outcome = await Promise.race([q.ping().then(() => 'answered', () => 'failed'), new Promise((r) => setTimeout(() => r('failed'), 3_000))]);
+      assert.equal(outcome, 'failed');
+    } finally {
+      await Promise.race([q.close(), new Promise((r) => setTimeout(r, 1_000))]);
+    }
+  });
+}
+
 for (const { name, make } of queues) {
   describe(`the ${name} queue`, () => {
     const opened: JobQueue[] = [];
@@ -42,6 +55,10 @@ for (const { name, make } of queues) {
       opened.push(q);
       return q;
     };
+
+    it('answers a ping while open (readiness)', async () => {
+      await open().ping();
+    });
 
     it('runs an enqueued job once with its payload', async () => {
       const q = open();
