@@ -35,6 +35,10 @@ export const replay = (turns: readonly Turn[]): Script => (_req, n) => turns[Mat
 export async function createFakeOpenAI(script: Script): Promise<FakeOpenAI> {
   let n = 0;
   const server = await startFakeServer((call) => {
+    // The models it serves: the scripted one, and an embedding model.
+    if (call.method === 'GET' && call.path.endsWith('/models')) {
+      return { status: 200, body: { object: 'list', data: ['scripted', 'text-embedding-3-small'].map((id) => ({ id, object: 'model', created: 1_700_000_000, owned_by: 'medic-test' })) } };
+    }
     if (call.method !== 'POST' || !call.path.endsWith('/chat/completions')) return { status: 404, body: { error: { message: `no route ${call.method} ${call.path}` } } };
     const body = (call.body ?? {}) as { model?: string; messages?: { role: string; content?: unknown }[]; tools?: { function?: { name?: string } }[] };
     const turn = script({ messages: body.messages ?? [], tools: body.tools ?? [] }, n);

@@ -12,6 +12,8 @@ import { slackError } from './errors.ts';
 
 /** What Medic asks of Slack. Failures throw an `AppError` whose code says whether to retry. */
 export interface SlackApi {
+  /** `auth.test`: the workspace and bot the token belongs to. */
+  whoAmI(): Promise<{ team: string; user: string }>;
   /** `chat.postMessage`; with `threadTs`, a reply in that message's thread. */
   postMessage(m: { channel: string; text: string; blocks?: Block[]; threadTs?: string }): Promise<{ channel: string; ts: string }>;
   /** `chat.update` of a message Medic posted. */
@@ -82,6 +84,10 @@ export function createSlackApi(o: SlackApiOptions): SlackApi {
       const posted = Posted.safeParse(res);
       if (!posted.success) throw new AppError('internal', 'chat.postMessage: Slack answered without channel and ts');
       return posted.data;
+    },
+    async whoAmI() {
+      const res = await call('auth.test', () => web.auth.test());
+      return { team: String(res.team ?? ''), user: String(res.user ?? '') };
     },
     async update(m) {
       await call('chat.update', () => web.chat.update({ channel: m.channel, ts: m.ts, text: m.text, blocks: m.blocks }));

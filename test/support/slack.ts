@@ -66,6 +66,8 @@ export async function startLocalSlack(users: Record<string, string> = {}): Promi
     if (blocks.length && blockProblem(blocks)) return fail('invalid_blocks');
     if ((form.text?.length ?? 0) > LIMITS.text) return fail('msg_too_long');
     switch (call.path) {
+      case '/api/auth.test':
+        return { status: 200, body: { ok: true, url: 'https://medic-test.slack.com/', team: 'Medic Test', user: 'medic', team_id: 'T0MEDIC', user_id: 'U0MEDIC', bot_id: 'B0MEDIC' } };
       case '/api/chat.postMessage': {
         if (!form.channel || form.channel === 'C_GONE') return fail('channel_not_found');
         if (!form.text && !blocks.length) return fail('no_text');
