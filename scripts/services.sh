@@ -27,15 +27,36 @@ pgvector_installed() {
   [ -f "/usr/share/postgresql/$PG_VERSION/extension/vector.control" ]
 }
 
+# The Debian mirror this machine already uses (a company mirror, a snapshot…): the first
+# package source that is not the security archive, in deb822 files or the one-line format.
+debian_mirror() {
+  local uri=""
+  local files=(/etc/apt/sources.list.d/*.sources)
+  if [ -e "${files[0]}" ]; then
+    uri="$(awk '
+      /^[[:space:]]*$/ { u = ""; deb = 0; next }
+      /^Types:/ { deb = / deb( |$)/ }
+      /^URIs:/ { u = $2 }
+      /^Suites:/ && u != "" && deb { for (i = 2; i <= NF; i++) if ($i !~ /-security$/) { print u; exit } }
+    ' "${files[@]}" | head -n 1)"
+  fi
+  if [ -z "$uri" ] && [ -f /etc/apt/sources.list ]; then
+    uri="$(awk '$1 == "deb" && $0 !~ /-security/ { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z+]+:\/\//) { print $i; exit } }' /etc/apt/sources.list | head -n 1)"
+  fi
+  [ -n "$uri" ] || { log "no Debian package source is configured in /etc/apt/sources.list*"; exit 1; }
+  echo "$uri"
+}
+
 # Debian 12 ships no pgvector; the next release's source package builds cleanly against PostgreSQL 15.
 install_pgvector() {
   if pgvector_installed; then return; fi
   log "building pgvector from Debian's trixie source package"
   local list=/etc/apt/sources.list.d/medic-trixie-src.sources
   if [ ! -f "$list" ]; then
+    local mirror; mirror="$(debian_mirror)"
     as_root tee "$list" >/dev/null <<SRC
 Types: deb-src
-URIs: http://deb.debian.org/debian
+URIs: $mirror
 Suites: trixie
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
