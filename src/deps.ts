@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import type { AgentKit } from './agent/deps.ts';
+import type { AgentKit } from './agent/kit-type.ts';
 import type { Config } from './config.ts';
-import type { PreflightChecks } from './decide/decide.ts';
+import type { PreflightChecks } from './decide/context.ts';
 import type { DecideCache } from './decide/cache.ts';
 import type { DecisionLog } from './decide/log.ts';
 import type { Pool } from './db/pool.ts';

@@ -4,6 +4,7 @@
  * forecasts, and the counters the guardrails read.
  */
 import type { Fix, SimilarIncident } from '../incidents/evidence.ts';
+import type { PreflightInput } from './schema.ts';
 
 /** A service the job belongs to, with its latest forecast when the sweep has made one. */
 export interface ServiceContext {
@@ -75,3 +76,6 @@ export interface PreflightContext {
 }
 
 export type DecisionContext = FailureContext | PreflightContext;
+
+/** Finds the input and upstream checks of a preflight. */
+export type PreflightChecks = (input: PreflightInput, now: Date) => Promise<PreflightCheck[]>;

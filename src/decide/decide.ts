@@ -3,12 +3,12 @@ import type { Deps } from '../deps.ts';
 import type { Action } from '../policies/action.ts';
 import { evaluate } from '../policies/engine.ts';
 import type { PolicySet } from '../policies/load.ts';
-import type { DecisionContext, PreflightCheck } from './context.ts';
+import type { DecisionContext } from './context.ts';
 import { failureContext, preflightContext } from './gather.ts';
 import { uuidv7 } from './ids.ts';
 import type { DecisionRow } from './log-sql.ts';
 import { toResult, type DecisionResult } from './result.ts';
-import type { DecisionInput, PreflightInput } from './schema.ts';
+import type { DecisionInput } from './schema.ts';
 
 /** One answer of the decision endpoint. */
 export interface DecisionAnswer {
@@ -36,8 +36,7 @@ export interface DecisionTimings {
   log: number;
 }
 
-/** Finds the input and upstream checks of a preflight. */
-export type PreflightChecks = (input: PreflightInput, now: Date) => Promise<PreflightCheck[]>;
+export type { PreflightChecks } from './context.ts';
 
 export type DecideDeps = Pick<Deps, 'pool' | 'signatures' | 'embedder' | 'log' | 'clock' | 'config' | 'policies' | 'decisionLog' | 'preflightChecks' | 'remedy' | 'decideCache' | 'decidePool' | 'notifier'>;
 

@@ -1,7 +1,7 @@
 import type { Queryable } from '../db/pool.ts';
 import { ttlCache } from './cache.ts';
 import type { PreflightCheck } from './context.ts';
-import type { PreflightChecks } from './decide.ts';
+import type { PreflightChecks } from './context.ts';
 import { inputCheck, MIN_HISTORY, upstreamCheck } from './preflight.ts';
 import { datasetSizes, datasetsRead, previousStart, upstreamJobs, upstreamStates, type SizeRow } from './preflight-sql.ts';
 

@@ -1,5 +1,5 @@
 import { QUANTILES } from './model.ts';
-import type { ForecastInput } from './forecast.ts';
+import type { ForecastInput } from './forecast-types.ts';
 import type { Plan } from './plan.ts';
 
 /**

@@ -1,7 +1,7 @@
 import type { Queryable } from '../db/pool.ts';
 import { deadlineFor } from './deadline.ts';
-import { downstreamChain, downstreamImpact, type DownstreamImpact, type DownstreamInput } from './downstream.ts';
-import { forecastWithSamples, type Forecast, type JobState } from './forecast.ts';
+import { downstreamChain, downstreamImpact, type DownstreamInput } from './downstream.ts';
+import { forecastWithSamples } from './forecast.ts';
 import { attemptHistory, recentRuns, runsBefore } from './instance-sql.ts';
 import { currentInstance } from './instance.ts';
 import { jobModels } from './job-models.ts';
@@ -11,21 +11,9 @@ import { makespans, pastInstances } from './past-instances.ts';
 import type { ServiceDefinition } from './schema.ts';
 import { listServices } from './sql.ts';
 import { sentence } from './summary.ts';
+import type { ServiceForecast } from './service-forecast-type.ts';
 
-export interface ServiceForecast {
-  service: string;
-  at: Date;
-  instance: { key: string; start: Date; deadline: Date };
-  jobs: { job: string; state: JobState['kind']; confidence: JobModel['confidence'] | 'none'; samples: number; expectedEnd: Date | null }[];
-  forecast: Forecast;
-  atRisk: boolean;
-  /** Services downstream (transitively) that miss their deadlines when this one is late. */
-  downstream: string[];
-  /** Every downstream service with its deadline and its chance to miss it, given this forecast. */
-  impact: DownstreamImpact[];
-  /** One sentence a person can act on. */
-  summary: string;
-}
+export type { ServiceForecast } from './service-forecast-type.ts';
 
 export type ForecastOutcome =
   | { kind: 'forecast'; value: ServiceForecast }

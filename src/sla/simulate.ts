@@ -1,5 +1,5 @@
 import { residual } from './model.ts';
-import type { ForecastInput } from './forecast.ts';
+import type { ForecastInput } from './forecast-types.ts';
 import { nextUniform, type Generator } from './generator.ts';
 import { backtrack, commonestPath } from './critical-path.ts';
 import { plan, type Plan } from './plan.ts';

@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/pool.ts';
 import type { ServiceDefinition } from './schema.ts';
-import type { ServiceForecast } from './service-forecast.ts';
+import type { ServiceForecast } from './service-forecast-type.ts';
 
 export interface StoredService {
   name: string;

@@ -8,10 +8,10 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadSystem, SYSTEMS } from '../evals/signatures/loghub.ts';
-import type { Random } from '../src/demo/random.ts';
+import { loadSystem, SYSTEMS } from '../../evals/signatures/loghub.ts';
+import type { Random } from '../../src/demo/random.ts';
 
-const DATA = fileURLToPath(new URL('../../shared/data', import.meta.url));
+const DATA = fileURLToPath(new URL('../../../shared/data', import.meta.url));
 
 /** What a failure callback sends: the message and, sometimes, a stack trace or log excerpt. */
 export interface FailureText {

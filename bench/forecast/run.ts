@@ -2,9 +2,9 @@
  * Forecast speed: Monte Carlo over layered random DAGs (each job waits for one to three jobs of
  * the layer before), all jobs pending, histories of 60 runs. `npm run bench:forecast`.
  */
-import { seeded } from '../src/demo/random.ts';
-import { forecast, type JobState } from '../src/sla/forecast.ts';
-import { buildJobModel, type JobModel } from '../src/sla/model.ts';
+import { seeded } from '../../src/demo/random.ts';
+import { forecast, type JobState } from '../../src/sla/forecast.ts';
+import { buildJobModel, type JobModel } from '../../src/sla/model.ts';
 
 function dag(n: number, seed: number) {
   const r = seeded(seed);

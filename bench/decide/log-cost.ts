@@ -5,8 +5,8 @@
  * guardrail window ever counts them.
  */
 import { randomUUID } from 'node:crypto';
-import type { Pool, Queryable } from '../src/db/pool.ts';
-import { insertDecisions, type DecisionRow } from '../src/decide/log-sql.ts';
+import type { Pool, Queryable } from '../../src/db/pool.ts';
+import { insertDecisions, type DecisionRow } from '../../src/decide/log-sql.ts';
 
 /** Decisions rows made by the seed, as opposed to the bench's own (deleted by `resetDecisions`). */
 export const HISTORY_REVISION = 'seed-history';

@@ -4,12 +4,12 @@
  * template is embedded with the hashing embedder. The miner's state is stored with them, so the
  * server matches new failures against the same clusters and finds the seeded fingerprints.
  */
-import { seeded } from '../src/demo/random.ts';
-import { hashingEmbedding } from '../src/signatures/embedder.ts';
-import { createSignatureService, type DerivedSignature } from '../src/signatures/service.ts';
-import { localMiner } from '../src/signatures/shared-miner.ts';
-import { createMiner, type MinerState } from '../src/signatures/template-miner.ts';
-import type { Family } from './decide-corpus.ts';
+import { seeded } from '../../src/demo/random.ts';
+import { hashingEmbedding } from '../../src/signatures/embedder.ts';
+import { createSignatureService, type DerivedSignature } from '../../src/signatures/service.ts';
+import { localMiner } from '../../src/signatures/shared-miner.ts';
+import { createMiner, type MinerState } from '../../src/signatures/template-miner.ts';
+import type { Family } from './corpus.ts';
 
 export interface SeedSignature extends DerivedSignature {
   /** The family's index among the candidates (or in the CI list, for `ci`). */

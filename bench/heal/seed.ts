@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Pool } from '../src/db/pool.ts';
-import { insertDecisions, type DecisionRow } from '../src/decide/log-sql.ts';
-import type { FakeAirflow } from '../src/fakes/airflow.ts';
+import type { Pool } from '../../src/db/pool.ts';
+import { insertDecisions, type DecisionRow } from '../../src/decide/log-sql.ts';
+import type { FakeAirflow } from '../../src/fakes/airflow.ts';
 
 /**
  * `n` approved retries waiting to run, each with its decision and a failed task instance at the

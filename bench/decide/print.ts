@@ -1,7 +1,7 @@
 /** Prints the decision bench's results: latency per rate, Server-Timing split, decisions, autocannon, log cost. */
-import type { InsertRate } from './decide-log-cost.ts';
-import type { LoadPlan, LoadResults } from './decide-phases.ts';
-import { decisionRows, firstToDegrade, latencyRows, quantiles, table, timingRows } from './decide-report.ts';
+import type { InsertRate } from './log-cost.ts';
+import type { LoadPlan, LoadResults } from './phases.ts';
+import { decisionRows, firstToDegrade, latencyRows, quantiles, table, timingRows } from './report.ts';
 
 export function printLoad(r: LoadResults, plan: LoadPlan): void {
   table(`POST /v1/decide, open loop (${plan.arrivals} arrivals, ${plan.seconds} s per rate; ms from the scheduled send; a request unanswered after 5 s is a timeout and counts at 5 s)`,

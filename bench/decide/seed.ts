@@ -3,24 +3,24 @@
  * migrated with Medic's migrations and seeded with set-based SQL — 2,000 jobs, 1M runs with their
  * attempts, ~20k signatures mined and embedded by Medic itself, 100k incidents with resolutions,
  * six services with forecasts and a decision log with history. A marker row makes the seed
- * reusable; `--reseed` rebuilds it. Run alone: `tsx bench/decide-seed.ts [--reseed]`.
+ * reusable; `--reseed` rebuilds it. Run alone: `tsx bench/decide/seed.ts [--reseed]`.
  */
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
-import { migrate, readMigrations } from '../src/db/migrate.ts';
-import { openDatabase, type Pool } from '../src/db/pool.ts';
-import { seeded } from '../src/demo/random.ts';
-import { toVector } from '../src/incidents/sql.ts';
-import { MIGRATIONS_DIR } from '../src/runtime.ts';
-import { sweep } from '../src/sla/risks.ts';
-import { candidateFamilies, ciFamilies, loghubEvents } from './decide-corpus.ts';
-import { collectFailures, createHelpers, insertAttempts, insertIncidents, insertJobs, insertRuns } from './decide-seed-sql.ts';
-import { applyServices, insertDecisionHistory, insertLineage, seedJobs } from './decide-seed-world.ts';
-import { mineSignatures, type SeedSignature } from './decide-signatures.ts';
-import { zipfSampler } from './decide-zipf.ts';
+import { migrate, readMigrations } from '../../src/db/migrate.ts';
+import { openDatabase, type Pool } from '../../src/db/pool.ts';
+import { seeded } from '../../src/demo/random.ts';
+import { toVector } from '../../src/incidents/sql.ts';
+import { MIGRATIONS_DIR } from '../../src/runtime.ts';
+import { sweep } from '../../src/sla/risks.ts';
+import { candidateFamilies, ciFamilies, loghubEvents } from './corpus.ts';
+import { collectFailures, createHelpers, insertAttempts, insertIncidents, insertJobs, insertRuns } from './seed-sql.ts';
+import { applyServices, insertDecisionHistory, insertLineage, seedJobs } from './seed-world.ts';
+import { mineSignatures, type SeedSignature } from './signatures.ts';
+import { zipfSampler } from './zipf.ts';
 
 /** Bump when the seed's shape changes: an older seed is then rebuilt. */
 const SEED_VERSION = 'decide-seed-1';

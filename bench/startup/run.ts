@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const BIN = fileURLToPath(new URL('../bin/medic.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/medic.js', import.meta.url));
 const RUNS = Number(process.env.RUNS ?? 7);
 const TARGETS = { help: 150, mine: 300, serve: 1_500 };
 

@@ -3,17 +3,17 @@
  * own for the same inputs the load phases send, split by whether the failure's signature is one
  * of the most popular (thousands of incidents) — where the cost of a query grows with history.
  */
-import type { Pool } from '../src/db/pool.ts';
-import { guardCounters, incidentsOf, jobMedianMs, servicesOfJob, signatureIdByFingerprint } from '../src/decide/sql.ts';
-import { datasetSizes, datasetsRead, previousStart, upstreamJobs, upstreamStates } from '../src/decide/preflight-sql.ts';
-import { DecideRequest, type DecisionInput } from '../src/decide/schema.ts';
-import { resolutionStats, similarSignatures } from '../src/incidents/read-sql.ts';
-import { budgetKey } from '../src/policies/guardrails.ts';
-import type { PolicySet } from '../src/policies/load.ts';
-import { createHashingEmbedder } from '../src/signatures/embedder.ts';
-import { createSignatureService } from '../src/signatures/service.ts';
-import { createSharedMiner } from '../src/signatures/shared-miner.ts';
-import type { Ask } from './decide-sample.ts';
+import type { Pool } from '../../src/db/pool.ts';
+import { guardCounters, incidentsOf, jobMedianMs, servicesOfJob, signatureIdByFingerprint } from '../../src/decide/sql.ts';
+import { datasetSizes, datasetsRead, previousStart, upstreamJobs, upstreamStates } from '../../src/decide/preflight-sql.ts';
+import { DecideRequest, type DecisionInput } from '../../src/decide/schema.ts';
+import { resolutionStats, similarSignatures } from '../../src/incidents/read-sql.ts';
+import { budgetKey } from '../../src/policies/guardrails.ts';
+import type { PolicySet } from '../../src/policies/load.ts';
+import { createHashingEmbedder } from '../../src/signatures/embedder.ts';
+import { createSignatureService } from '../../src/signatures/service.ts';
+import { createSharedMiner } from '../../src/signatures/shared-miner.ts';
+import type { Ask } from './sample.ts';
 
 /** Signatures with ids up to this are the seed's most popular (ids follow popularity). */
 const HOT_IDS = 20;

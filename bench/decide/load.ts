@@ -5,8 +5,8 @@
  * omission), as a fleet of independent orchestrators would not either.
  */
 import http from 'node:http';
-import { seeded } from '../src/demo/random.ts';
-import { parseServerTiming, readAnswer, type Ask, type Sample } from './decide-sample.ts';
+import { seeded } from '../../src/demo/random.ts';
+import { parseServerTiming, readAnswer, type Ask, type Sample } from './sample.ts';
 
 export interface LoadOptions {
   port: number;

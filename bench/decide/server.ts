@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-const BIN = fileURLToPath(new URL('../bin/medic.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/medic.js', import.meta.url));
 
 export interface Server {
   port: number;

@@ -9,8 +9,8 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { quantile } from 'simple-statistics';
-import { hashingEmbedding } from '../src/signatures/embedder.ts';
-import { seeded } from '../src/demo/random.ts';
+import { hashingEmbedding } from '../../src/signatures/embedder.ts';
+import { seeded } from '../../src/demo/random.ts';
 
 const WORDS = 'connection refused timeout reset peer host database warehouse table partition bucket object disk quota memory heap container pod node task job stage shuffle executor driver schema column null constraint violation duplicate key lock deadlock certificate expired token unauthorized forbidden throttled rate limit retry after service unavailable gateway upstream dns resolve socket closed broken pipe file missing permission denied read write query cancelled statement parse syntax invalid json csv encoding utf offset kafka topic consumer lag commit snapshot checkpoint replica leader election'.split(' ');
 

@@ -5,7 +5,7 @@
  * (`bench_u`), so the same seed gives the same history and no volatile function is re-evaluated
  * behind the planner's back.
  */
-import type { Queryable } from '../src/db/pool.ts';
+import type { Queryable } from '../../src/db/pool.ts';
 
 /** One job of the seed with what its history looks like. */
 export interface SeedJob {

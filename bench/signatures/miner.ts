@@ -8,10 +8,10 @@ import { mkdtempSync, rmSync, writeFileSync, openSync, closeSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadSystem, SYSTEMS } from '../evals/signatures/loghub.ts';
-import { createMiner } from '../src/signatures/template-miner.ts';
+import { loadSystem, SYSTEMS } from '../../evals/signatures/loghub.ts';
+import { createMiner } from '../../src/signatures/template-miner.ts';
 
-const DATA = fileURLToPath(new URL('../../shared/data/loghub-2k', import.meta.url));
+const DATA = fileURLToPath(new URL('../../../shared/data/loghub-2k', import.meta.url));
 
 function benchLines(minLines: number): string[] {
   const messages = SYSTEMS.flatMap((s) => loadSystem(DATA, s).map((m) => m.content));
@@ -44,7 +44,7 @@ export function runMineCommand(minLines = 320_000): { lines: number; seconds: nu
     writeFileSync(input, `${lines.join('\n')}\n`);
     const stdin = openSync(input, 'r');
     const t = performance.now();
-    const r = spawnSync(process.execPath, [fileURLToPath(new URL('../bin/medic.js', import.meta.url)), 'signatures', 'mine'], { stdio: [stdin, 'ignore', 'inherit'] });
+    const r = spawnSync(process.execPath, [fileURLToPath(new URL('../../bin/medic.js', import.meta.url)), 'signatures', 'mine'], { stdio: [stdin, 'ignore', 'inherit'] });
     const seconds = (performance.now() - t) / 1000;
     closeSync(stdin);
     if (r.status !== 0) throw new Error(`medic signatures mine exited with ${r.status}`);

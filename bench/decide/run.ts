@@ -12,19 +12,19 @@
  */
 import { cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
-import { openDatabase, type Pool } from '../src/db/pool.ts';
-import { loadPolicySet, policyFiles } from '../src/policies/load.ts';
-import { POLICIES_DIR } from '../src/runtime.ts';
-import { createHashingEmbedder } from '../src/signatures/embedder.ts';
-import { sweep } from '../src/sla/risks.ts';
-import { askStream, loadWorld, type World } from './decide-inputs.ts';
-import { insertCost, logSize, resetDecisions } from './decide-log-cost.ts';
-import { lookupCosts } from './decide-lookups.ts';
-import { runLoad, type LoadPlan } from './decide-phases.ts';
-import { printLoad, printLogCost } from './decide-print.ts';
-import { lookupRows, table } from './decide-report.ts';
-import { BENCH_DB, defaultBaseUrl, ensureSeed, type SeedInfo } from './decide-seed.ts';
-import { startServer } from './decide-server.ts';
+import { openDatabase, type Pool } from '../../src/db/pool.ts';
+import { loadPolicySet, policyFiles } from '../../src/policies/load.ts';
+import { POLICIES_DIR } from '../../src/runtime.ts';
+import { createHashingEmbedder } from '../../src/signatures/embedder.ts';
+import { sweep } from '../../src/sla/risks.ts';
+import { askStream, loadWorld, type World } from './inputs.ts';
+import { insertCost, logSize, resetDecisions } from './log-cost.ts';
+import { lookupCosts } from './lookups.ts';
+import { runLoad, type LoadPlan } from './phases.ts';
+import { printLoad, printLogCost } from './print.ts';
+import { lookupRows, table } from './report.ts';
+import { BENCH_DB, defaultBaseUrl, ensureSeed, type SeedInfo } from './seed.ts';
+import { startServer } from './server.ts';
 
 const { values: opt } = parseArgs({
   options: {

@@ -1,6 +1,6 @@
 /** The decision bench's tables: latency per rate, where the time went, what was decided. */
-import type { CpuUse } from './decide-cpu.ts';
-import type { Sample } from './decide-sample.ts';
+import type { CpuUse } from './cpu.ts';
+import type { Sample } from './sample.ts';
 
 /** Quantiles (nearest rank) of `values`, sorted once. */
 export function quantiles(values: number[], ps: number[]): number[] {

@@ -4,12 +4,12 @@
  * connection that has 5,000 incidents is asked about most and storms), a few are CI breakages
  * Medic has seen only half of, and one in four strikes a job of a business service.
  */
-import type { Queryable } from '../src/db/pool.ts';
-import { seeded } from '../src/demo/random.ts';
-import { candidateFamilies, ciFamilies, loghubEvents, type Family } from './decide-corpus.ts';
-import type { Ask } from './decide-sample.ts';
-import { ZIPF_S } from './decide-seed.ts';
-import { zipfSampler } from './decide-zipf.ts';
+import type { Queryable } from '../../src/db/pool.ts';
+import { seeded } from '../../src/demo/random.ts';
+import { candidateFamilies, ciFamilies, loghubEvents, type Family } from './corpus.ts';
+import type { Ask } from './sample.ts';
+import { ZIPF_S } from './seed.ts';
+import { zipfSampler } from './zipf.ts';
 
 export interface World {
   /** Families of the seeded signatures, most popular first. */

@@ -20,12 +20,12 @@ import { parseArgs } from 'node:util';
 import { Queue } from 'bullmq';
 import pg from 'pg';
 import { quantile } from 'simple-statistics';
-import { loadConfig } from '../src/config.ts';
-import { createFakeAirflow, type FakeAirflow } from '../src/fakes/airflow.ts';
-import { buildHandlers } from '../src/handlers.ts';
-import { buildApp } from '../src/http/app.ts';
-import { openRuntime, type Runtime } from '../src/runtime.ts';
-import { seedExecutions } from './heal-seed.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createFakeAirflow, type FakeAirflow } from '../../src/fakes/airflow.ts';
+import { buildHandlers } from '../../src/handlers.ts';
+import { buildApp } from '../../src/http/app.ts';
+import { openRuntime, type Runtime } from '../../src/runtime.ts';
+import { seedExecutions } from './seed.ts';
 
 const { values: opt } = parseArgs({
   options: {

@@ -3,11 +3,11 @@
  * dataset sizes (for preflights), six business services over the first DAGs, and a decision log
  * with history older than any guardrail window.
  */
-import type { Queryable } from '../src/db/pool.ts';
-import { seeded } from '../src/demo/random.ts';
-import { ServiceDefinition } from '../src/sla/schema.ts';
-import { applyService } from '../src/sla/sql.ts';
-import type { SeedJob } from './decide-seed-sql.ts';
+import type { Queryable } from '../../src/db/pool.ts';
+import { seeded } from '../../src/demo/random.ts';
+import { ServiceDefinition } from '../../src/sla/schema.ts';
+import { applyService } from '../../src/sla/sql.ts';
+import type { SeedJob } from './seed-sql.ts';
 
 const DOMAINS = ['finance_close', 'risk_reporting', 'customer_360', 'marketing_attribution', 'regulatory_filing', 'ml_features',
   'payments', 'inventory', 'logistics', 'hr_payroll', 'billing', 'fraud_scoring', 'supply_chain', 'web_analytics', 'crm_sync',

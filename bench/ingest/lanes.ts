@@ -1,6 +1,6 @@
-import type { Pool } from '../src/db/pool.ts';
-import { ingest } from '../src/ingest/ingest.ts';
-import type { JobQueue } from '../src/queue/queue.ts';
+import type { Pool } from '../../src/db/pool.ts';
+import { ingest } from '../../src/ingest/ingest.ts';
+import type { JobQueue } from '../../src/queue/queue.ts';
 
 /** Ingests OpenLineage `payloads` in batches, `lanes` batches in flight; returns the events stored. */
 export async function ingestInLanes(pool: Pool, queue: JobQueue, payloads: unknown[], batch: number, lanes: number): Promise<number> {

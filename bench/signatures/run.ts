@@ -2,8 +2,8 @@
  * `npm run bench:signatures`: template-miner throughput, then (with DATABASE_URL) similar-signature
  * search latency and recall on PostgreSQL. `--sizes 100000,1000000` picks the store sizes.
  */
-import { printMinerBench } from './signatures-miner.ts';
-import { runSearchBench } from './signatures-search.ts';
+import { printMinerBench } from './miner.ts';
+import { runSearchBench } from './search.ts';
 
 printMinerBench();
 console.log('');

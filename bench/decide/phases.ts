@@ -4,14 +4,14 @@
  * server's capacity. Between phases the bench waits for the server's backlog to finish, so that
  * one phase's overload does not count against the next.
  */
-import type { Pool } from '../src/db/pool.ts';
-import { cannon, type CannonResult } from './decide-cannon.ts';
-import { cpuMeter } from './decide-cpu.ts';
-import { askStream, type World } from './decide-inputs.ts';
-import { openLoop } from './decide-load.ts';
-import { quantiles, type Phase } from './decide-report.ts';
-import type { Ask } from './decide-sample.ts';
-import type { Server } from './decide-server.ts';
+import type { Pool } from '../../src/db/pool.ts';
+import { cannon, type CannonResult } from './cannon.ts';
+import { cpuMeter } from './cpu.ts';
+import { askStream, type World } from './inputs.ts';
+import { openLoop } from './load.ts';
+import { quantiles, type Phase } from './report.ts';
+import type { Ask } from './sample.ts';
+import type { Server } from './server.ts';
 
 export interface LoadPlan {
   rates: number[];

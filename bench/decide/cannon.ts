@@ -7,7 +7,7 @@
  * second opinion and as the requirement's named tool; the open-loop figures are the ones to hold.
  */
 import autocannon from 'autocannon';
-import { parseServerTiming, readAnswer, type Ask, type InputKind, type Sample } from './decide-sample.ts';
+import { parseServerTiming, readAnswer, type Ask, type InputKind, type Sample } from './sample.ts';
 
 export interface CannonResult {
   p50: number;

@@ -1,4 +1,4 @@
-import type { Random } from '../src/demo/random.ts';
+import type { Random } from '../../src/demo/random.ts';
 
 /**
  * Draws ranks 0..n-1 with probability ∝ 1/(rank+1)^s: a few failures are everywhere, most are

@@ -3,9 +3,9 @@
  * are stateless, so running several is how a deployment uses more cores.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { openDatabase } from '../src/db/pool.ts';
-import { ingestInLanes } from './ingest-lanes.ts';
-import { createInProcessQueue } from '../src/queue/in-process.ts';
+import { openDatabase } from '../../src/db/pool.ts';
+import { ingestInLanes } from './lanes.ts';
+import { createInProcessQueue } from '../../src/queue/in-process.ts';
 import { openLineageEvents } from './ol-events.ts';
 
 const { url, count, seed, offset, stride, batch, lanes } = workerData as {

@@ -8,12 +8,12 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
-import { migrate, readMigrations } from '../src/db/migrate.ts';
-import { openDatabase, type Database } from '../src/db/pool.ts';
-import { createInProcessQueue } from '../src/queue/in-process.ts';
-import { MIGRATIONS_DIR } from '../src/runtime.ts';
+import { migrate, readMigrations } from '../../src/db/migrate.ts';
+import { openDatabase, type Database } from '../../src/db/pool.ts';
+import { createInProcessQueue } from '../../src/queue/in-process.ts';
+import { MIGRATIONS_DIR } from '../../src/runtime.ts';
 import { Worker } from 'node:worker_threads';
-import { ingestInLanes } from './ingest-lanes.ts';
+import { ingestInLanes } from './lanes.ts';
 import { openLineageEvents } from './ol-events.ts';
 
 const arg = (name: string, fallback: number) => {
@@ -42,7 +42,7 @@ async function ingestAll(db: Database, payloads: unknown[], batch: number, lanes
 
 /** The same ingest from `processes` worker threads at once, each with its own pool (stateless API replicas). */
 async function ingestInParallel(url: string, count: number, seed: number, processes: number, batch: number, lanes: number): Promise<Rate> {
-  const workers = Array.from({ length: processes }, (_, offset) => new Worker(new URL('./ingest-worker.mjs', import.meta.url), {
+  const workers = Array.from({ length: processes }, (_, offset) => new Worker(new URL('./worker.mjs', import.meta.url), {
     workerData: { url, count, seed, offset, stride: processes, batch, lanes },
   }));
   const message = (w: Worker, key: string) => new Promise<{ accepted?: number }>((resolve, reject) => {
