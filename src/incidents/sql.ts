@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/pool.ts';
+import type { DerivedSignature } from '../signatures/service.ts';
 
 /** One small function per query; the first argument is the pool or a transaction client. */
 
@@ -37,19 +38,12 @@ export async function isAnalysed(db: Queryable, runId: number, attempt: number):
   return (r.rowCount ?? 0) > 0;
 }
 
-export interface SignatureUpsert {
-  fingerprint: string;
-  /** Fingerprints of the same failure under cluster ids merged into this one. */
-  aliasFingerprints: string[];
-  clusterId: string;
-  template: string;
-  exceptionType: string | null;
-  language: string | null;
-  topFrames: string[];
+/** A derived signature as stored, with one raw message, its vector and when it was seen. */
+export type SignatureUpsert = Omit<DerivedSignature, 'embeddingText'> & {
   sample: string;
   embedding: number[];
   seenAt: Date;
-}
+};
 
 /**
  * The stored signature a fingerprint belongs to: its own row, a key that answers for one, or,

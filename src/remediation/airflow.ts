@@ -8,7 +8,7 @@ import { authorizedCall, basicAuth, jsonLogin, tokenCredentials, type Credential
 import { clearBody, clearPath, patchStateBody, taskIdsIn, taskInstancePath, type AirflowApi } from './airflow-requests.ts';
 import { compareAirflow, observeAirflow } from './airflow-observe.ts';
 import type { AirflowConnection } from './config.ts';
-import { done, refused, unsupported, type AirflowTarget, type ExecutionOutcome, type Executor } from './executor.ts';
+import { done, planAction, refused, unsupported, type AirflowTarget, type ExecutionOutcome, type Executor } from './executor.ts';
 import { jsonRequest, type HttpDeps, type HttpRequest } from './http.ts';
 import { dryRunOf, refusedDryRun, type RemedyParts } from './remedy.ts';
 
@@ -30,34 +30,20 @@ function plan(c: AirflowConnection, action: Action, t: AirflowTarget, key: strin
     kind: 'clear', t, what: `Airflow clearTaskInstances ${t.dagId}/${t.dagRunId}`,
     req: jsonRequest('POST', c.url + clearPath(api, t), clearBody(api, t, mode), { 'idempotency-key': key }),
   });
-  switch (action.kind) {
+  return planAction<Planned>(action, {
     // A retry re-runs what failed and nothing else, whatever the target says.
-    case 'retry':
-      return clear({ onlyFailed: true, includeDownstream: false });
-    case 'rerun':
-      return clear({ onlyFailed: t.onlyFailed, includeDownstream: t.includeDownstream });
-    case 'skip': {
+    retry: () => clear({ onlyFailed: true, includeDownstream: false }),
+    rerun: () => clear({ onlyFailed: t.onlyFailed, includeDownstream: t.includeDownstream }),
+    skip: (skip) => {
       const [taskId, ...more] = t.taskIds;
       if (taskId === undefined || more.length > 0) return { kind: 'refused', outcome: refused(`Airflow marks one task instance at a time; the target names ${t.taskIds.length}`) };
       return {
-        kind: 'mark', t, state: action.mark, what: `Airflow patch task instance ${t.dagId}/${t.dagRunId}/${taskId}`,
+        kind: 'mark', t, state: skip.mark, what: `Airflow patch task instance ${t.dagId}/${t.dagRunId}/${taskId}`,
         label: `${t.dagId}/${t.dagRunId}/${taskId}${t.mapIndex === undefined ? '' : `[${t.mapIndex}]`}`,
-        req: jsonRequest('PATCH', c.url + taskInstancePath(api, t, taskId), patchStateBody(api, action.mark), { 'idempotency-key': key }),
+        req: jsonRequest('PATCH', c.url + taskInstancePath(api, t, taskId), patchStateBody(api, skip.mark), { 'idempotency-key': key }),
       };
-    }
-    case 'hold_downstream':
-    case 'extend_deadline':
-    case 'notify':
-    case 'run_agent':
-    case 'webhook':
-    case 'go':
-    case 'hold':
-      return { kind: 'refused', outcome: unsupported(action, 'Airflow') };
-    default: {
-      const never: never = action;
-      return never;
-    }
-  }
+    },
+  }, () => ({ kind: 'refused', outcome: unsupported(action, 'Airflow') }));
 }
 
 /** Builds the executor for one Airflow deployment, with its dry run and observation; the token cache lives as long as it does. */

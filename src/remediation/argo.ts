@@ -8,7 +8,7 @@ import type { Action } from '../policies/action.ts';
 import { compareArgo, observeArgo } from './argo-observe.ts';
 import { authorizedCall, staticCredentials } from './auth.ts';
 import type { ArgoConnection } from './config.ts';
-import { done, refused, unsupported, type ArgoTarget, type ExecutionOutcome, type Executor } from './executor.ts';
+import { done, planAction, refused, unsupported, type ArgoTarget, type ExecutionOutcome, type Executor } from './executor.ts';
 import { jsonRequest, type HttpDeps, type HttpRequest } from './http.ts';
 import { dryRunOf, refusedDryRun, type RemedyParts } from './remedy.ts';
 
@@ -38,25 +38,10 @@ function firstCall(c: ArgoConnection, action: Action, t: ArgoTarget, key: string
   const retryBody = { name: t.name, namespace: t.namespace, restartSuccessful: false, nodeFieldSelector: t.nodeFieldSelector ?? '', parameters: [] };
   // memoized=false: Argo allows memoized resubmits of Failed/Error workflows only.
   const resubmitBody = { name: t.name, namespace: t.namespace, memoized: false, parameters: [] };
-  switch (action.kind) {
-    case 'retry':
-      return { verb: 'retry', req: jsonRequest('PUT', url('retry'), retryBody, { 'idempotency-key': key }) };
-    case 'rerun':
-      return { verb: 'resubmit', req: jsonRequest('PUT', url('resubmit'), resubmitBody, { 'idempotency-key': key }) };
-    case 'skip':
-    case 'hold_downstream':
-    case 'extend_deadline':
-    case 'notify':
-    case 'run_agent':
-    case 'webhook':
-    case 'go':
-    case 'hold':
-      return { verb: 'refused', outcome: unsupported(action, 'Argo') };
-    default: {
-      const never: never = action;
-      return never;
-    }
-  }
+  return planAction<ReturnType<typeof firstCall>>(action, {
+    retry: () => ({ verb: 'retry', req: jsonRequest('PUT', url('retry'), retryBody, { 'idempotency-key': key }) }),
+    rerun: () => ({ verb: 'resubmit', req: jsonRequest('PUT', url('resubmit'), resubmitBody, { 'idempotency-key': key }) }),
+  }, () => ({ verb: 'refused', outcome: unsupported(action, 'Argo') }));
 }
 
 /** Builds the executor for one Argo Server, with its dry run and observation. */

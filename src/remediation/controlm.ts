@@ -6,7 +6,7 @@
 import type { Action } from '../policies/action.ts';
 import { authorizedCall, jsonLogin, staticCredentials, tokenCredentials, type Credentials } from './auth.ts';
 import type { ControlmConnection } from './config.ts';
-import { done, unsupported, type ControlmTarget, type ExecutionOutcome, type Executor } from './executor.ts';
+import { done, planAction, unsupported, type ControlmTarget, type ExecutionOutcome, type Executor } from './executor.ts';
 import { jsonRequest, type HttpDeps, type HttpRequest } from './http.ts';
 import { dryRunOf, field, observationFailed, observed, refusedDryRun, type Compare, type RemedyParts } from './remedy.ts';
 
@@ -24,28 +24,14 @@ export function controlmPath(jobId: string, verb: Verb | 'status'): string {
 }
 
 function verbOf(action: Action): { kind: 'verb'; verb: Verb } | { kind: 'refused'; outcome: ExecutionOutcome } {
-  switch (action.kind) {
-    case 'retry':
-    case 'rerun':
-      return { kind: 'verb', verb: 'rerun' };
-    case 'skip':
-      // Control-M has no "skipped" end state: a job is set OK or left as it is.
-      return action.mark === 'success' ? { kind: 'verb', verb: 'setToOk' } : { kind: 'refused', outcome: unsupported(action, 'Control-M', 'it can only mark a job OK (mark: success)') };
-    case 'hold_downstream':
-      // The caller resolves each downstream job order to its own target; this holds one.
-      return { kind: 'verb', verb: 'hold' };
-    case 'extend_deadline':
-    case 'notify':
-    case 'run_agent':
-    case 'webhook':
-    case 'go':
-    case 'hold':
-      return { kind: 'refused', outcome: unsupported(action, 'Control-M') };
-    default: {
-      const never: never = action;
-      return never;
-    }
-  }
+  return planAction<ReturnType<typeof verbOf>>(action, {
+    retry: () => ({ kind: 'verb', verb: 'rerun' }),
+    rerun: () => ({ kind: 'verb', verb: 'rerun' }),
+    // Control-M has no "skipped" end state: a job is set OK or left as it is.
+    skip: (skip) => (skip.mark === 'success' ? { kind: 'verb', verb: 'setToOk' } : { kind: 'refused', outcome: unsupported(action, 'Control-M', 'it can only mark a job OK (mark: success)') }),
+    // The caller resolves each downstream job order to its own target; this holds one.
+    hold_downstream: () => ({ kind: 'verb', verb: 'hold' }),
+  }, () => ({ kind: 'refused', outcome: unsupported(action, 'Control-M') }));
 }
 
 /** A rerun shows as another run of the order or a new status; setToOk as Ended OK; hold as held. */

@@ -91,6 +91,18 @@ export function refused(detail: string, status?: number): ExecutionOutcome {
   return status === undefined ? { kind: 'failed', retryable: false, detail } : { kind: 'failed', retryable: false, status, detail };
 }
 
+/** What an executor does for each action it can do; the others it refuses. */
+export type ActionPlans<T> = { [K in Action['kind']]?: (action: Extract<Action, { kind: K }>) => T };
+
+/**
+ * The plan of the action by its kind, or `otherwise` for a kind the executor cannot do: the
+ * flow every orchestrator's executor shares, so none lists the actions it refuses.
+ */
+export function planAction<T>(action: Action, plans: ActionPlans<T>, otherwise: () => T): T {
+  const planFor = plans[action.kind] as ((a: Action) => T) | undefined;
+  return planFor ? planFor(action) : otherwise();
+}
+
 /** The answer for an action an executor cannot do: refused before any HTTP call. */
 export function unsupported(action: Action, executor: string, why?: string): ExecutionOutcome {
   return refused(`the ${executor} executor cannot ${action.kind}${why ? `: ${why}` : ''}`);
