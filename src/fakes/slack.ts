@@ -1,0 +1,99 @@
+/**
+ * A local Slack: a node:http server that answers the Web API methods Medic calls (`auth.test`,
+ * `chat.postMessage`, `chat.update`, `users.info`) as Slack does — form-encoded requests with a
+ * bearer token, `{ok: …}` answers, Block Kit limits enforced with `invalid_blocks` — and records
+ * `response_url` posts; it can be scripted to fail (500s, 429 with `Retry-After`). Beside the
+ * orchestrators' fakes, for tests and evals; Medic itself never calls it.
+ */
+import { startFakeServer, type FakeReply, type FakeServer, type RecordedCall } from './server.ts';
+
+export const BOT_TOKEN = 'xoxb-test-token';
+export const SIGNING_SECRET = 'test-signing-secret-0123456789';
+
+export interface PostedMessage { channel: string; ts: string; text: string; blocks: Block[]; thread_ts?: string }
+export type Block = { type: string; text?: { text: string }; fields?: { text: string }[]; elements?: { type: string; action_id?: string; value?: string; text?: string | { text: string } }[] };
+
+export interface LocalSlack extends FakeServer {
+  /** What to set `SLACK_API_URL` to. */
+  apiUrl: string;
+  /** Messages accepted by `chat.postMessage` (thread replies have `thread_ts`), in order. */
+  posts: PostedMessage[];
+  /** Accepted `chat.update`s, in order. */
+  updates: PostedMessage[];
+  /** Bodies posted to response URLs, in order. */
+  responses: { path: string; body: Record<string, unknown> }[];
+  /** A response URL on this server, as Slack would put in a payload. */
+  responseUrl(name: string): string;
+  /** The channel id Slack gives a channel name (`#finance-oncall` → `C…`). */
+  channelId(name: string): string;
+  /** The current blocks of a message (after its updates). */
+  current(ts: string): PostedMessage | undefined;
+}
+
+const LIMITS = { blocks: 50, section: 3_000, header: 150, field: 2_000, fields: 10, buttonValue: 2_000, text: 40_000 };
+
+/** Why Slack would refuse these blocks, or undefined when it would take them. */
+export function blockProblem(blocks: Block[]): string | undefined {
+  if (blocks.length > LIMITS.blocks) return `${blocks.length} blocks`;
+  for (const b of blocks) {
+    if (b.type === 'header' && (b.text?.text.length ?? 0) > LIMITS.header) return 'header too long';
+    if (b.type === 'section' && (b.text?.text.length ?? 0) > LIMITS.section) return `section of ${b.text?.text.length} characters`;
+    if ((b.fields?.length ?? 0) > LIMITS.fields || b.fields?.some((f) => f.text.length > LIMITS.field)) return 'fields';
+    if (b.elements?.some((e) => (e.value?.length ?? 0) > LIMITS.buttonValue)) return 'button value';
+  }
+  return undefined;
+}
+
+export async function startLocalSlack(users: Record<string, string> = {}): Promise<LocalSlack> {
+  const posts: PostedMessage[] = [];
+  const updates: PostedMessage[] = [];
+  const responses: { path: string; body: Record<string, unknown> }[] = [];
+  const byTs = new Map<string, PostedMessage>();
+  const channelId = (name: string) => (name.startsWith('#') ? `C${Buffer.from(name.slice(1)).toString('hex').toUpperCase().slice(0, 10)}` : name);
+  let seq = 0;
+  const fail = (error: string): FakeReply => ({ status: 200, body: { ok: false, error } });
+  const routes = (call: RecordedCall): FakeReply => {
+    if (call.path.startsWith('/response/')) {
+      responses.push({ path: call.path, body: call.body as Record<string, unknown> });
+      return { status: 200, body: { ok: true } };
+    }
+    if (call.headers.authorization !== `Bearer ${BOT_TOKEN}`) return fail('invalid_auth');
+    const form = (call.body ?? {}) as Record<string, string>;
+    const blocks = form.blocks ? (JSON.parse(form.blocks) as Block[]) : [];
+    if (blocks.length && blockProblem(blocks)) return fail('invalid_blocks');
+    if ((form.text?.length ?? 0) > LIMITS.text) return fail('msg_too_long');
+    switch (call.path) {
+      case '/api/auth.test':
+        return { status: 200, body: { ok: true, url: 'https://medic-test.slack.com/', team: 'Medic Test', user: 'medic', team_id: 'T0MEDIC', user_id: 'U0MEDIC', bot_id: 'B0MEDIC' } };
+      case '/api/chat.postMessage': {
+        if (!form.channel || form.channel === 'C_GONE') return fail('channel_not_found');
+        if (!form.text && !blocks.length) return fail('no_text');
+        seq += 1;
+        const m: PostedMessage = { channel: channelId(form.channel), ts: `${1_700_000_000 + seq}.${String(seq).padStart(6, '0')}`, text: form.text ?? '', blocks, ...(form.thread_ts ? { thread_ts: form.thread_ts } : {}) };
+        posts.push(m);
+        byTs.set(m.ts, m);
+        return { status: 200, body: { ok: true, channel: m.channel, ts: m.ts, message: { type: 'message', text: m.text, ts: m.ts } } };
+      }
+      case '/api/chat.update': {
+        const old = form.ts ? byTs.get(form.ts) : undefined;
+        if (!old || old.channel !== form.channel) return fail('message_not_found');
+        const m: PostedMessage = { ...old, text: form.text ?? old.text, blocks };
+        updates.push(m);
+        byTs.set(m.ts, m);
+        return { status: 200, body: { ok: true, channel: m.channel, ts: m.ts, text: m.text } };
+      }
+      case '/api/users.info': {
+        const email = form.user ? users[form.user] : undefined;
+        return email ? { status: 200, body: { ok: true, user: { id: form.user, profile: { email } } } } : fail('user_not_found');
+      }
+      default:
+        return { status: 404, body: { ok: false, error: 'unknown_method' } };
+    }
+  };
+  const server = await startFakeServer(routes);
+  return {
+    ...server, apiUrl: `${server.url}/api`, posts, updates, responses, channelId,
+    responseUrl: (name) => `${server.url}/response/${name}`,
+    current: (ts) => byTs.get(ts),
+  };
+}
