@@ -20,9 +20,11 @@ export function modelFor(config: Config, name?: string): ChatModel | null {
 export async function openAgentKit(config: Config, pool: Pool, store: 'postgres' | 'embedded', promptsDir: string, options: { setup?: boolean } = {}): Promise<AgentKit> {
   let saver: ReturnType<AgentKit['checkpointer']> | undefined;
   const checkpointer = () => {
-    saver ??= import('./checkpointer.ts').then((m) => m.openCheckpointer(pool, store, options.setup ?? true));
-    // A failed open is tried again by the next run rather than remembered.
-    saver.catch(() => { saver = undefined; });
+    if (!saver) {
+      saver = import('./checkpointer.ts').then((m) => m.openCheckpointer(pool, store, options.setup ?? true));
+      // A failed open is tried again by the next run rather than remembered.
+      saver.catch(() => { saver = undefined; });
+    }
     return saver;
   };
   return { checkpointer, prompts: await loadPrompts(promptsDir), model: modelFor(config) };
