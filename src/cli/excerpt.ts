@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { extractErrorLines, logLines } from '../signatures/log-excerpt.ts';
+import { extractErrorLines } from '../signatures/log-excerpt.ts';
 import { readStdinBytes } from './read-payloads.ts';
 
 /** What became of one file: its excerpt, or why it has none. */
@@ -44,9 +44,8 @@ export async function excerptFiles(paths: string[], request: ExcerptRequest): Pr
       out.push({ file, ...text });
       continue;
     }
-    const lines = logLines(text.text);
-    const { lines: chosen } = extractErrorLines(text.text, { maxLines: request.maxLines, ...(request.passLog === undefined ? {} : { passLog: request.passLog }) });
-    out.push({ file, kind: 'excerpt', lines: chosen.map((n) => lines[n - 1] ?? '') });
+    const { shown } = extractErrorLines(text.text, { maxLines: request.maxLines, ...(request.passLog === undefined ? {} : { passLog: request.passLog }) });
+    out.push({ file, kind: 'excerpt', lines: shown });
   }
   return out;
 }

@@ -1,4 +1,4 @@
-import { extractErrorLines, logLines } from './log-excerpt.ts';
+import { extractErrorLines } from './log-excerpt.ts';
 import { reduceFailure } from './traces.ts';
 
 /** What the signature of a failure is built from. */
@@ -39,8 +39,8 @@ export function describeFailure(message: string, detail: string | null): Failure
   const lines = message.split('\n').filter((l) => l.trim() !== '');
   if (lines.length > 3) {
     // The line of the log that explains most stands for it.
-    const { best } = extractErrorLines(message);
-    const line = best > 0 ? logLines(message)[best - 1]?.trim() : undefined;
+    const { lines, shown, best } = extractErrorLines(message);
+    const line = shown[lines.indexOf(best)]?.trim();
     if (line) return { line: line.slice(0, MAX_LINE), exceptionType: null, language: null, frames: [] };
   }
   return { line: firstLine(message), exceptionType: null, language: null, frames: [] };

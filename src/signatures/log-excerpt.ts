@@ -50,6 +50,8 @@ export interface Excerpt {
   /** 1-based line numbers, ascending. */
   lines: number[];
   excerpt: string;
+  /** The lines shown, verbatim, in log order. */
+  shown: string[];
   /** The 1-based number of the line that stands for the failure, or 0 for an empty log. */
   best: number;
 }
@@ -158,5 +160,6 @@ export function rankLines(f: LineFeatures, maxLines: number, w: ExcerptWeights):
 export function extractErrorLines(log: string, options: ExcerptOptions = {}): Excerpt {
   const lines = logLines(log);
   const { chosen, best } = rankLines(lineFeatures(lines, options.passLog), options.maxLines ?? 50, { ...EXCERPT_WEIGHTS, ...options.weights });
-  return { lines: chosen.map((i) => i + 1), excerpt: chosen.map((i) => lines[i]).join('\n'), best: best + 1 };
+  const shown = chosen.map((i) => lines[i] ?? '');
+  return { lines: chosen.map((i) => i + 1), excerpt: shown.join('\n'), shown, best: best + 1 };
 }

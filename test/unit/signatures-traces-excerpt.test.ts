@@ -103,7 +103,7 @@ describe('log excerpts', () => {
     assert.match(excerpt.split('\n')[lines.indexOf(best)] ?? '', /AssertionError|Traceback|failed|exit code/);
   });
   it('returns nothing for an empty log', () => {
-    assert.deepEqual(extractErrorLines(''), { lines: [], excerpt: '', best: 0 });
+    assert.deepEqual(extractErrorLines(''), { lines: [], excerpt: '', shown: [], best: 0 });
   });
   it('drops lines that a passing run prints too', () => {
     const fail = 'compiling\nERROR: flaky warning seen everywhere\nERROR: test_orders failed: expected 3 got 2\n';
