@@ -5,7 +5,8 @@
 
 FROM node:22-bookworm-slim AS build
 WORKDIR /app
-COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY package.json package-lock.json tsconfig.json ./
+COPY scripts/build.mjs ./scripts/
 COPY src ./src
 # The full install builds dist/ through the prepare script.
 RUN npm ci --no-audit --no-fund

@@ -28,6 +28,9 @@ export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta
 /** The policies Medic ships with, beside `src/`; `MEDIC_POLICIES_DIR` names others. */
 export const POLICIES_DIR = fileURLToPath(new URL('../policies', import.meta.url));
 
+/** Example service definitions and payloads, beside `src/`; the demo applies them. */
+export const EXAMPLES_DIR = fileURLToPath(new URL('../examples', import.meta.url));
+
 /** The agent's prompts, beside `src/`. */
 export const PROMPTS_DIR = fileURLToPath(new URL('../prompts', import.meta.url));
 

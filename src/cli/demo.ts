@@ -4,6 +4,7 @@ import type { Deps } from '../deps.ts';
 import { incidentDetail } from '../incidents/evidence.ts';
 import { listIncidents, listSignatures } from '../incidents/read-sql.ts';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { showAgent } from './demo-agent.ts';
 import { showDecision } from './demo-decide.ts';
 import { showHealing } from './demo-heal.ts';
@@ -15,7 +16,7 @@ import { renderForecast } from './forecast.ts';
 import { renderIncident } from './incidents.ts';
 import { buildHandlers } from '../handlers.ts';
 import { listJobs, listRuns } from '../runs/sql.ts';
-import { openRuntime } from '../runtime.ts';
+import { EXAMPLES_DIR, openRuntime } from '../runtime.ts';
 import { configOrExit, quiet } from './config.ts';
 import { clip, shortTime, table } from './table.ts';
 
@@ -36,7 +37,7 @@ async function showSignatures(deps: Deps): Promise<void> {
 
 /** Applies the example services and replays today's close just after its second load failure. */
 async function showForecast(deps: Deps, replayAt: Date): Promise<void> {
-  const file = new URL('../../examples/services/finance.yaml', import.meta.url);
+  const file = join(EXAMPLES_DIR, 'services', 'finance.yaml');
   const parsed = parseServiceFile(await readFile(file, 'utf8'));
   if (parsed.kind !== 'ok') return;
   for (const s of parsed.services) await applyService(deps.pool, s);

@@ -29,6 +29,15 @@ export interface DatabaseOptions {
 // counts and ids (all well below 2^53) so that JSON answers carry numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number.parseInt(v, 10));
 
+/**
+ * Shared buffers of the embedded store. PGlite's default, 128MB, is zeroed in WebAssembly at every
+ * start (about 0.35 s on a 2-core machine); the embedded store's pages also sit in the operating
+ * system's file cache, so a smaller pool costs a system call on a miss, not a disk read. `medic
+ * demo` runs as fast on 16MB as on 128MB, and a server starts 0.3 s sooner.
+ * @defaultValue 16MB
+ */
+export const EMBEDDED_SHARED_BUFFERS = '16MB';
+
 /** HNSW candidate list size for similarity queries. */
 export const EF_SEARCH = 100;
 
@@ -58,7 +67,11 @@ async function openEmbedded(dataDir: string): Promise<Database> {
   ]);
   const dir = dataDir.startsWith('memory://') ? dataDir : join(dataDir, 'pgdata');
   if (!dir.startsWith('memory://')) await mkdir(dir, { recursive: true });
-  const lite = await PGlite.create({ dataDir: dir, extensions: { vector } });
+  const lite = await PGlite.create({
+    dataDir: dir,
+    extensions: { vector },
+    startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${EMBEDDED_SHARED_BUFFERS}`],
+  });
   await lite.exec(`set hnsw.ef_search = ${EF_SEARCH}`);
   const pool = new pg.Pool(createPgConfig(lite));
   return {

@@ -1,5 +1,4 @@
 import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import {
   jsonSchemaTransform, serializerCompiler, validatorCompiler,
@@ -15,6 +14,7 @@ import { runRoutes } from '../runs/routes.ts';
 import { slackRoutes } from '../slack/routes.ts';
 import { forecastRoute, riskRoute, serviceRoutes } from '../sla/routes.ts';
 import { createAuthenticator } from './auth.ts';
+import { docsRoutes } from './docs.ts';
 import { errorHandler } from './error-handler.ts';
 import { acceptCompressedBodies } from './gzip.ts';
 import { healthRoutes } from './health.ts';
@@ -49,7 +49,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(docsRoutes());
 
   const auth = createAuthenticator(deps.config.tokens);
   await app.register(healthRoutes(deps));

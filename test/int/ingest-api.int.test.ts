@@ -156,6 +156,22 @@ for (const store of testStores()) {
       const spec = await suite.app.inject('/docs/json');
       assert.ok(spec.json().paths['/v1/events']);
     });
+
+    it('serves the documentation page, its assets and the OpenAPI document as YAML, built on the first visit', async () => {
+      const page = await suite.app.inject('/docs');
+      assert.equal(page.statusCode, 200);
+      assert.match(page.headers['content-type'] as string, /text\/html/);
+      const script = /src="(\/docs\/static\/[\w.-]+\.js)"/.exec(page.body)?.[1];
+      assert.ok(script, page.body);
+      const asset = await suite.app.inject(script);
+      assert.equal(asset.statusCode, 200);
+      assert.ok(asset.rawPayload.length > 1000);
+      const yaml = await suite.app.inject('/docs/yaml');
+      assert.equal(yaml.statusCode, 200);
+      assert.match(yaml.body, /^openapi: 3\.0\.3$/m);
+      assert.match(yaml.body, /\/v1\/events:/);
+      assert.equal((await suite.app.inject('/docs/static/no-such-file.js')).statusCode, 404);
+    });
   });
 }
 
