@@ -26,6 +26,7 @@ COPY bin ./bin
 COPY migrations ./migrations
 COPY policies ./policies
 COPY prompts ./prompts
+COPY console ./console
 COPY examples ./examples
 RUN mkdir -p /var/lib/medic && chown node:node /var/lib/medic
 USER node

@@ -4,7 +4,7 @@
 // than the same modules resolved and read one file at a time (`npm run bench:startup`).
 // Type-checking is tsc's job (`npm run typecheck`), not this script's.
 import { build } from 'esbuild';
-import { rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -21,11 +21,13 @@ const EXTERNAL = [
   '@langchain/*', 'openai', '@slack/*', // loaded by the commands that use them
 ];
 
-await rm(new URL('../dist', import.meta.url), { recursive: true, force: true });
+// Built beside dist/ and swapped in whole: a build that fails leaves the last good one in place.
+const next = new URL('../dist.next', import.meta.url);
+await rm(next, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
   entryPoints: { medic: 'src/cli/index.ts' },
-  outdir: 'dist',
+  outdir: 'dist.next',
   // Every chunk sits directly in dist/, as every module of src/ that locates the project's
   // folders (`new URL('../migrations', import.meta.url)`) sits directly in src/.
   chunkNames: '[name]-[hash]',
@@ -41,3 +43,5 @@ await build({
   banner: { js: "import { createRequire as __medicRequire } from 'node:module'; const require = __medicRequire(import.meta.url);" },
   logLevel: 'warning',
 });
+await rm(new URL('../dist', import.meta.url), { recursive: true, force: true });
+await rename(next, new URL('../dist', import.meta.url));

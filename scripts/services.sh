@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure the services the integration tests talk to are up on this machine:
-# PostgreSQL 15 with the pgvector extension, and Redis. Safe to run any number of times.
-# Prints the DATABASE_URL and REDIS_URL to use as `export` lines on stdout; progress goes to stderr.
+# PostgreSQL 15 with the pgvector extension, Redis, and Debian's Chromium for the console's
+# browser tests. Safe to run any number of times.
+# Prints DATABASE_URL, REDIS_URL and MEDIC_CHROMIUM as `export` lines on stdout; progress goes to stderr.
 set -euo pipefail
 
 log() { printf 'services: %s\n' "$*" >&2; }
@@ -94,9 +95,21 @@ start_redis() {
   log "Redis did not come up"; exit 1
 }
 
+# The console's browser tests drive Debian's Chromium (playwright-core never downloads a browser).
+CHROMIUM="${MEDIC_CHROMIUM:-/usr/bin/chromium}"
+install_chromium() {
+  if [ -x "$CHROMIUM" ]; then return; fi
+  log "installing Debian's chromium"
+  as_root apt-get update -qq >&2
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >&2
+  [ -x "$CHROMIUM" ] || { log "chromium did not install at $CHROMIUM"; exit 1; }
+}
+
 start_postgres
 install_pgvector
+install_chromium
 ensure_database
 start_redis
 echo "export DATABASE_URL=postgres://$PG_USER@$PG_HOST:$PG_PORT/$PG_DB"
 echo "export REDIS_URL=redis://127.0.0.1:$REDIS_PORT"
+echo "export MEDIC_CHROMIUM=$CHROMIUM"

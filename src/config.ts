@@ -67,6 +67,13 @@ const Env = z.object({
   SLACK_API_URL: z.string().url().default('https://slack.com/api'),
   SLACK_DEFAULT_CHANNEL: z.string().min(1).max(200).optional(),
   SLACK_CHANNELS: jsonArray.pipe(z.record(z.string().min(1), z.string().min(1).max(200))).optional(),
+  MEDIC_OIDC_ISSUER: z.string().url().optional(),
+  MEDIC_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  MEDIC_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  MEDIC_OIDC_GROUPS_CLAIM: z.string().min(1).max(200).default('groups'),
+  MEDIC_OIDC_REQUEST_SCOPES: z.string().regex(/^openid( [\w:./-]+)*$/, 'must be "openid" and other scopes, separated by spaces').default('openid profile email groups'),
+  MEDIC_OIDC_SCOPES: jsonArray.pipe(z.record(z.string().min(1).max(200), z.array(Scope))).optional(),
+  MEDIC_SESSION_HOURS: z.coerce.number().min(0.01).max(24 * 30).default(12),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -145,6 +152,35 @@ export interface Config {
   readonly publicUrl: string;
   /** The Slack app: off until `SLACK_SIGNING_SECRET` (requests in) and `SLACK_BOT_TOKEN` (messages out) are set. */
   readonly slack: SlackConfig;
+  /** The web console: its single sign-on and how long a session lasts. */
+  readonly console: ConsoleConfig;
+}
+
+const DEFAULT_OIDC_SCOPES: Record<string, Scope[]> = { '*': ['read'] };
+
+/** How people sign in to the web console. */
+export interface ConsoleConfig {
+  /** OpenID Connect single sign-on; null: token login only (and a name on a loopback server without tokens). */
+  readonly oidc: OidcConfig | null;
+  /** A session ends this long after sign-in. @defaultValue 12 h */
+  readonly sessionMs: number;
+}
+
+/** An OpenID Connect provider (authorization code with PKCE). */
+export interface OidcConfig {
+  readonly issuer: string;
+  readonly clientId: string;
+  /** None for a public client. */
+  readonly clientSecret: string | undefined;
+  /** The ID token or userinfo claim that lists a person's groups. @defaultValue `groups` */
+  readonly groupsClaim: string;
+  /** The scopes sign-in asks the provider for; the groups claim often needs its own. @defaultValue `openid profile email groups` */
+  readonly requestScopes: string;
+  /**
+   * Scopes per group (`MEDIC_OIDC_SCOPES`, e.g. `{"sre":["read","approve"],"*":["read"]}`; `*`
+   * is everyone who signs in). @defaultValue `{"*":["read"]}`
+   */
+  readonly scopes: Readonly<Record<string, readonly Scope[]>>;
 }
 
 /** How Medic talks to Slack. */
@@ -168,7 +204,8 @@ export class ConfigError extends Error {
 
 /** Parses the environment into a frozen Config, or throws a ConfigError naming each bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
-  const parsed = Env.safeParse(env);
+  // A variable set to nothing (`FOO=`, compose's `${FOO:-}`) means unset, not an empty value.
+  const parsed = Env.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(environment)'}: ${i.message}`);
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
@@ -187,6 +224,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   if (executors.kind === 'invalid') {
     const lines = executors.issues.map((i) => `  ${['MEDIC_EXECUTORS', ...i.path].join('.')}: ${i.message}`);
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  if (e.MEDIC_OIDC_ISSUER && !e.MEDIC_OIDC_CLIENT_ID) {
+    throw new ConfigError('invalid configuration:\n  MEDIC_OIDC_CLIENT_ID: required when MEDIC_OIDC_ISSUER is set');
   }
   const tokens: TokenGrant[] = [...(e.MEDIC_TOKENS ?? [])];
   if (e.MEDIC_ADMIN_TOKEN) tokens.push({ name: 'admin', token: e.MEDIC_ADMIN_TOKEN, scopes: ['admin'] });
@@ -230,6 +270,15 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     slack: Object.freeze({
       signingSecret: e.SLACK_SIGNING_SECRET, botToken: e.SLACK_BOT_TOKEN, apiUrl: e.SLACK_API_URL.replace(/\/+$/, ''),
       defaultChannel: e.SLACK_DEFAULT_CHANNEL, channels: Object.freeze({ ...(e.SLACK_CHANNELS ?? {}) }),
+    }),
+    console: Object.freeze({
+      oidc: e.MEDIC_OIDC_ISSUER && e.MEDIC_OIDC_CLIENT_ID
+        ? Object.freeze({
+          issuer: e.MEDIC_OIDC_ISSUER, clientId: e.MEDIC_OIDC_CLIENT_ID, clientSecret: e.MEDIC_OIDC_CLIENT_SECRET,
+          groupsClaim: e.MEDIC_OIDC_GROUPS_CLAIM, requestScopes: e.MEDIC_OIDC_REQUEST_SCOPES, scopes: Object.freeze({ ...(e.MEDIC_OIDC_SCOPES ?? DEFAULT_OIDC_SCOPES) }),
+        })
+        : null,
+      sessionMs: Math.round(e.MEDIC_SESSION_HOURS * 3_600_000),
     }),
   });
 }

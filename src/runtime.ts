@@ -31,6 +31,9 @@ export const POLICIES_DIR = fileURLToPath(new URL('../policies', import.meta.url
 /** Example service definitions and payloads, beside `src/`; the demo applies them. */
 export const EXAMPLES_DIR = fileURLToPath(new URL('../examples', import.meta.url));
 
+/** The web console's own scripts and styles, beside `src/`. */
+export const CONSOLE_DIR = fileURLToPath(new URL('../console', import.meta.url));
+
 /** The agent's prompts, beside `src/`. */
 export const PROMPTS_DIR = fileURLToPath(new URL('../prompts', import.meta.url));
 

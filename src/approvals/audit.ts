@@ -41,23 +41,26 @@ export async function appendAudit(db: Queryable, e: AuditEntry): Promise<void> {
 /**
  * The steps about one subject, oldest first. An incident's story includes the steps of its
  * approvals and executions, and of the decisions they came from, whichever ids a step carries.
+ * Each way a step can belong is its own index lookup, so the log's size does not matter.
  */
 export async function listAudit(db: Queryable, q: AuditQuery): Promise<AuditRow[]> {
   const r = await db.query<AuditRow>(
-    `with subject as (
-       select $1::bigint as incident, $2::uuid as decision, $3::bigint as approval, $4::bigint as execution
-     ), related as (
-       select a.decision_id, a.id as approval_id, null::bigint as execution_id from approvals a, subject s
-        where a.incident_id = s.incident
+    `with related as (
+       select a.decision_id, a.id as approval_id, null::bigint as execution_id from approvals a where a.incident_id = $1::bigint
        union all
-       select e.decision_id, e.approval_id, e.id from executions e, subject s where e.incident_id = s.incident
+       select e.decision_id, e.approval_id, e.id from executions e where e.incident_id = $1::bigint
+     ), hits as (
+       select id from audit_log where incident_id = $1::bigint
+       union select id from audit_log where decision_id = $2::uuid
+       union select id from audit_log where approval_id = $3::bigint
+       union select id from audit_log where execution_id = $4::bigint
+       union select l.id from related x join audit_log l on l.decision_id = x.decision_id
+       union select l.id from related x join audit_log l on l.approval_id = x.approval_id
+       union select l.id from related x join audit_log l on l.execution_id = x.execution_id
      )
      select l.id, l.at, l.actor, l.kind, l.incident_id, l.decision_id, l.approval_id, l.execution_id, l.detail
-       from audit_log l, subject s
-      where l.incident_id = s.incident or l.decision_id = s.decision or l.approval_id = s.approval or l.execution_id = s.execution
-         or (s.incident is not null and (l.decision_id in (select decision_id from related)
-                                         or l.approval_id in (select approval_id from related where approval_id is not null)
-                                         or l.execution_id in (select execution_id from related where execution_id is not null)))
+       from audit_log l
+      where l.id in (select id from hits)
       order by l.id
       limit $5`,
     [q.incident ?? null, q.decision ?? null, q.approval ?? null, q.execution ?? null, q.limit],

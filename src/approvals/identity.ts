@@ -30,6 +30,7 @@ export function refusalError(r: Refusal): AppError {
   switch (r.code) {
     case 'closed':
     case 'expired':
+    case 'stale':
     case 'already_voted':
       return new AppError('conflict', r.reason);
     case 'not_an_approver':

@@ -21,7 +21,7 @@ export interface Ballot {
 /** Why a vote (or a modification) was refused; `code` maps to an HTTP status in one place. */
 export interface Refusal {
   kind: 'refused';
-  code: 'closed' | 'expired' | 'not_an_approver' | 'not_in_group' | 'separation_of_duties' | 'already_voted' | 'out_of_bounds';
+  code: 'closed' | 'expired' | 'stale' | 'not_an_approver' | 'not_in_group' | 'separation_of_duties' | 'already_voted' | 'out_of_bounds';
   reason: string;
 }
 

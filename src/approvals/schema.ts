@@ -26,7 +26,7 @@ export type ApprovalStatus = z.infer<typeof ApprovalStatus>;
 export type Requirement = Exclude<Approval, { kind: 'none' }>;
 
 /** Where a vote came from. */
-export const Via = z.enum(['api', 'cli', 'slack', 'console']);
+export const Via = z.enum(['api', 'cli', 'slack', 'web']);
 export type Via = z.infer<typeof Via>;
 
 /** One vote as stored. */

@@ -11,7 +11,7 @@ import { enqueueExecution } from '../remediation/execute.ts';
 import type { ExecutionTarget } from '../remediation/executor.ts';
 import { appendAudit } from './audit.ts';
 import { lapsedStatus, mayVote, modifyAction, tally, type Change, type Refusal } from './rules.ts';
-import type { ApprovalRow, ApprovalStatus, Via } from './schema.ts';
+import type { ApprovalRow, ApprovalStatus, Approver, Via } from './schema.ts';
 import { executionContextOf, getApproval, insertVote, setApprovalStatus, tasksOfRun, updateApprovalAction, votesOf } from './sql.ts';
 
 export type VoteDeps = Pick<Deps, 'pool' | 'clock' | 'config' | 'remedy' | 'queue' | 'log' | 'notifier'>;
@@ -20,6 +20,16 @@ export type VoteDeps = Pick<Deps, 'pool' | 'clock' | 'config' | 'remedy' | 'queu
 export interface Voter {
   name: string;
   via: Via;
+  /**
+   * Who the voter is as an approver, when the channel knows better than `MEDIC_APPROVERS` (the
+   * console's single sign-on adds the provider's groups). @defaultValue the configured approver named `name`
+   */
+  approver?: Approver | undefined;
+}
+
+/** What the voter saw when deciding: a vote on another version of the action is stale and refused. */
+export interface Seen {
+  actionVersion?: number | undefined;
 }
 
 export type VoteOutcome = { kind: 'recorded'; status: ApprovalStatus; executionId: number | null } | Refusal | { kind: 'not_found' };
@@ -42,17 +52,25 @@ async function refused(tx: Client, a: ApprovalRow, voter: Voter, what: string, r
   return r;
 }
 
+const approverOf = (deps: VoteDeps, voter: Voter) => voter.approver ?? deps.config.approvers.find((x) => x.name === voter.name);
+
+/** Refuses a vote or a modification made on a version of the action the voter has not seen. */
+function staleness(a: ApprovalRow, seen: Seen): Refusal | null {
+  if (seen.actionVersion === undefined || seen.actionVersion === a.action_version) return null;
+  return { kind: 'refused', code: 'stale', reason: `the action changed to version ${a.action_version} (${a.status}) since version ${seen.actionVersion} was shown: look at it again` };
+}
+
 /** Approves or rejects the current version of the action as `voter`. */
-export async function castVote(deps: VoteDeps, approvalId: number, voter: Voter, verdict: 'approve' | 'reject', reason: string | null): Promise<VoteOutcome> {
+export async function castVote(deps: VoteDeps, approvalId: number, voter: Voter, verdict: 'approve' | 'reject', reason: string | null, seen: Seen = {}): Promise<VoteOutcome> {
   const now = deps.clock();
   const out = await withTransaction(deps.pool, async (tx) => {
     const a = await getApproval(tx, approvalId, true);
     if (!a) return { outcome: { kind: 'not_found' } as VoteOutcome };
     if (await lapseIfDue(tx, a, now)) return { outcome: await refused(tx, a, voter, verdict, { kind: 'refused', code: 'expired', reason: `the request expired at ${a.expires_at.toISOString()}` }, now) };
     const votes = await votesOf(tx, a.id);
-    const approver = deps.config.approvers.find((x) => x.name === voter.name);
+    const approver = approverOf(deps, voter);
     const ballot = { status: a.status, requirement: a.requirement, requester: a.requester, proposedBy: a.proposed_by, expiresAt: a.expires_at, actionVersion: a.action_version, votes };
-    const allowed = mayVote(ballot, voter.name, approver, now);
+    const allowed = staleness(a, seen) ?? mayVote(ballot, voter.name, approver, now);
     if (allowed.kind === 'refused') return { outcome: await refused(tx, a, voter, verdict, allowed, now) };
     await insertVote(tx, { approvalId: a.id, approver: voter.name, verdict, reason, via: voter.via, version: a.action_version, at: now });
     await appendAudit(tx, { at: now, actor: voter.name, kind: 'approval.vote', ...ids(a), detail: { verdict, reason, via: voter.via, action_version: a.action_version } });
@@ -97,15 +115,14 @@ async function executeApproved(tx: Client, a: ApprovalRow, approvers: string[], 
 }
 
 /** Changes the delay or target of the action within the policy's bounds: a new version, on which earlier approvals no longer count. */
-export async function modifyApproval(deps: VoteDeps, approvalId: number, voter: Voter, change: Change, reason: string | null): Promise<ModifyOutcome> {
+export async function modifyApproval(deps: VoteDeps, approvalId: number, voter: Voter, change: Change, reason: string | null, seen: Seen = {}): Promise<ModifyOutcome> {
   const now = deps.clock();
   const outcome = await withTransaction(deps.pool, async (tx): Promise<ModifyOutcome> => {
     const a = await getApproval(tx, approvalId, true);
     if (!a) return { kind: 'not_found' };
     if (await lapseIfDue(tx, a, now)) return refused(tx, a, voter, 'modify', { kind: 'refused', code: 'expired', reason: `the request expired at ${a.expires_at.toISOString()}` }, now);
-    const approver = deps.config.approvers.find((x) => x.name === voter.name);
     const ballot = { status: a.status, requirement: a.requirement, requester: a.requester, proposedBy: a.proposed_by, expiresAt: a.expires_at, actionVersion: a.action_version, votes: [] };
-    const allowed = mayVote(ballot, voter.name, approver, now);
+    const allowed = staleness(a, seen) ?? mayVote(ballot, voter.name, approverOf(deps, voter), now);
     if (allowed.kind === 'refused') return refused(tx, a, voter, 'modify', allowed, now);
     const tasks = change.from_task !== undefined && a.run_id !== null ? await tasksOfRun(tx, a.run_id) : null;
     const next = modifyAction(a.action, change, tasks);

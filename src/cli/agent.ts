@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import type { Diagnosis, Proposal } from '../agent/schema.ts';
 import { agentSteps, getAgentRun, type AgentRunRow } from '../agent/sql.ts';
 import { createAgentRun, driveAgentRun, resumeAgentRun } from '../agent/run.ts';
+import { auditLine } from '../approvals/audit-lines.ts';
 import type { Deps } from '../deps.ts';
-import { auditLine } from './audit.ts';
 import { withDeps } from './config.ts';
 import { clip, shortTime } from './table.ts';
 

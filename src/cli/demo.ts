@@ -10,8 +10,9 @@ import { showDecision } from './demo-decide.ts';
 import { showHealing } from './demo-heal.ts';
 import { showSlackRisk } from './demo-slack.ts';
 import { parseServiceFile } from '../sla/parse-file.ts';
-import { forecastService } from '../sla/service-forecast.ts';
-import { applyService } from '../sla/sql.ts';
+import { replaySweeps } from '../sla/replay.ts';
+import { forecastService, type ServiceForecast } from '../sla/service-forecast.ts';
+import { applyService, listServices, saveForecast } from '../sla/sql.ts';
 import { renderForecast } from './forecast.ts';
 import { renderIncident } from './incidents.ts';
 import { buildHandlers } from '../handlers.ts';
@@ -43,10 +44,24 @@ async function showForecast(deps: Deps, replayAt: Date): Promise<void> {
   for (const s of parsed.services) await applyService(deps.pool, s);
   const out = await forecastService(deps.pool, 'finance-close', replayAt);
   if (out.kind !== 'forecast') return;
+  await keepHistory(deps, out.value);
   console.log(`\n6. Today's financial close, replayed at ${replayAt.toISOString().slice(11, 16)} UTC (load_dw has just failed twice)\n`);
   const def = parsed.services.find((s) => s.name === 'finance-close');
   if (def) console.log(renderForecast(out.value, def.deadline));
   await showSlackRisk(deps, out.value, def?.title ?? null);
+}
+
+/**
+ * Leaves the replayed close with the forecast history a sweep every minute would have left, thinned
+ * to one forecast every 10 minutes from its start (enough for the board's fan chart), and the
+ * replayed forecast as its latest.
+ */
+async function keepHistory(deps: Deps, f: ServiceForecast): Promise<void> {
+  const all = new Map((await listServices(deps.pool)).map((s) => [s.name, s.definition]));
+  const def = all.get(f.service);
+  if (!def) return;
+  await replaySweeps(deps.pool, def, all, { from: f.instance.start, until: f.at, everyMs: 10 * 60_000, instanceKey: f.instance.key });
+  await saveForecast(deps.pool, f);
 }
 
 export function registerDemo(program: Command): void {

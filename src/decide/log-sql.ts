@@ -42,10 +42,12 @@ export interface DecisionFilter {
   kind?: 'failure' | 'preflight';
   since?: Date;
   before?: Date;
+  /** Only decisions after this one in the log's order (keyset pagination, as the console pages). */
+  after?: { createdAt: Date; id: string };
   limit: number;
 }
 
-/** Decisions newest first, without their input and result bodies. */
+/** Decisions newest first (ties by id), without their input and result bodies. */
 export async function listDecisions(db: Queryable, f: DecisionFilter): Promise<Omit<DecisionRow, 'input' | 'result'>[]> {
   const r = await db.query<Omit<DecisionRow, 'input' | 'result'>>(
     `select id, kind, job, run_key, attempt, fingerprint, signature_id, policy_id, action, enforced, budget_key,
@@ -53,8 +55,10 @@ export async function listDecisions(db: Queryable, f: DecisionFilter): Promise<O
      from decisions
      where ($1::text is null or job = $1) and ($2::text is null or policy_id = $2) and ($3::text is null or action = $3)
        and ($4::text is null or kind = $4) and ($5::timestamptz is null or created_at >= $5) and ($6::timestamptz is null or created_at < $6)
+       and ($8::timestamptz is null or (created_at <= $8 and (created_at < $8 or id > $9::uuid)))
      order by created_at desc, id limit $7`,
-    [f.job ?? null, f.policyId ?? null, f.action ?? null, f.kind ?? null, f.since?.toISOString() ?? null, f.before?.toISOString() ?? null, f.limit],
+    [f.job ?? null, f.policyId ?? null, f.action ?? null, f.kind ?? null, f.since?.toISOString() ?? null, f.before?.toISOString() ?? null, f.limit,
+      f.after?.createdAt.toISOString() ?? null, f.after?.id ?? null],
   );
   return r.rows;
 }

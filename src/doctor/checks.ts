@@ -127,6 +127,28 @@ async function openai(config: Config, deps: DoctorDeps): Promise<Finding[]> {
   }
 }
 
+/** Single sign-on: the provider's discovery document answers and allows what the console needs. */
+async function sso(config: Config, deps: DoctorDeps): Promise<Finding[]> {
+  const oidc = config.console.oidc;
+  if (!oidc) return [ok('sso', 'not configured: people sign in to the console with an API token (MEDIC_OIDC_ISSUER to use single sign-on)')];
+  const { discoverProvider } = await import('../console/oidc.ts');
+  const callback = `${config.publicUrl}/auth/callback`;
+  try {
+    const { server } = await withTimeout(discoverProvider(oidc), deps.timeoutMs, 'provider');
+    const meta = server.serverMetadata();
+    const out = [ok('sso', `${meta.issuer} answers; register ${callback} as the redirect URI of client ${oidc.clientId}`)];
+    if (meta.code_challenge_methods_supported && !meta.code_challenge_methods_supported.includes('S256')) {
+      out.push(fault('sso', 'the provider does not list PKCE with S256, which the console requires', 'enable PKCE (S256) for the client at the provider'));
+    }
+    if (!config.publicUrl.startsWith('https:') && !/^http:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/.test(`${config.publicUrl}/`)) {
+      out.push(warn('sso', `MEDIC_PUBLIC_URL is ${config.publicUrl}: session cookies go over plain http`, 'serve Medic over TLS and set MEDIC_PUBLIC_URL to its https address'));
+    }
+    return out;
+  } catch (err) {
+    return [fault('sso', `the sign-in provider ${oidc.issuer} does not answer its discovery: ${message(err)}`, 'check MEDIC_OIDC_ISSUER (its /.well-known/openid-configuration must answer) and MEDIC_OIDC_CLIENT_ID')];
+  }
+}
+
 function access(config: Config): Finding {
   return config.loopbackOnly
     ? warn('access', 'no token is configured, so the API binds 127.0.0.1 only', 'set MEDIC_ADMIN_TOKEN (16+ characters) or MEDIC_TOKENS to serve other hosts')
@@ -135,5 +157,5 @@ function access(config: Config): Finding {
 
 /** Every check, in the order a person reads them. */
 export async function runChecks(config: Config, deps: DoctorDeps): Promise<Finding[]> {
-  return [access(config), ...(await store(config, deps)), await queue(config, deps), ...(await slack(config, deps)), ...(await openai(config, deps))];
+  return [access(config), ...(await store(config, deps)), await queue(config, deps), ...(await slack(config, deps)), ...(await openai(config, deps)), ...(await sso(config, deps))];
 }

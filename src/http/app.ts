@@ -13,6 +13,8 @@ import { ingestRoutes } from '../ingest/routes.ts';
 import { runRoutes } from '../runs/routes.ts';
 import { slackRoutes } from '../slack/routes.ts';
 import { forecastRoute, riskRoute, serviceRoutes } from '../sla/routes.ts';
+import { consoleRoutes } from '../console/plugin.ts';
+import { CONSOLE_DIR } from '../runtime.ts';
 import { createAuthenticator } from './auth.ts';
 import { docsRoutes } from './docs.ts';
 import { errorHandler } from './error-handler.ts';
@@ -65,5 +67,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   await app.register(agentRoutes(deps, auth));
   // Slack signs its requests instead of carrying a token: the route checks the signature itself.
   await app.register(slackRoutes(deps));
+  // The console has sessions of its own (single sign-on or a pasted token), not bearer tokens.
+  await app.register(consoleRoutes(deps, auth, { assetsDir: CONSOLE_DIR }));
   return app;
 }

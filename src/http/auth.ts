@@ -15,15 +15,20 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
 export function createAuthenticator(grants: readonly TokenGrant[]) {
   const hashed = grants.map((g) => ({ ...g, hash: digest(g.token) }));
 
+  /** The grant a token stands for (the console's token sign-in asks this of a pasted token). */
+  function principalOfToken(token: string): Principal {
+    const presented = digest(token);
+    const grant = hashed.find((g) => timingSafeEqual(g.hash, presented));
+    if (!grant) throw new AppError('unauthorized', 'unknown or revoked token');
+    return { kind: 'token', name: grant.name, scopes: grant.scopes };
+  }
+
   function principalOf(req: FastifyRequest): Principal {
     if (hashed.length === 0) return { kind: 'loopback' };
     const header = req.headers.authorization;
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     if (!match?.[1]) throw new AppError('unauthorized', 'missing bearer token: send "Authorization: Bearer <token>"');
-    const presented = digest(match[1]);
-    const grant = hashed.find((g) => timingSafeEqual(g.hash, presented));
-    if (!grant) throw new AppError('unauthorized', 'unknown or revoked token');
-    return { kind: 'token', name: grant.name, scopes: grant.scopes };
+    return principalOfToken(match[1]);
   }
 
   /** Throws unless the request carries a token with `scope` (or `admin`). */
@@ -35,7 +40,7 @@ export function createAuthenticator(grants: readonly TokenGrant[]) {
     return p;
   }
 
-  return { principalOf, require };
+  return { principalOf, principalOfToken, require };
 }
 
 export type Authenticator = ReturnType<typeof createAuthenticator>;

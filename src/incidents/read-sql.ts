@@ -26,7 +26,11 @@ const INCIDENT_COLUMNS = `
 
 export interface IncidentFilter {
   status?: string;
+  /** Open (any status but resolved and closed) or ended (resolved or closed); both when absent. */
+  open?: boolean;
   jobId?: number;
+  /** The incident's job by `namespace/name`: exactly, or any job whose `namespace/name` contains the text. */
+  job?: { text: string; exact: boolean };
   signatureId?: number;
   since?: Date;
   before?: number;
@@ -39,10 +43,20 @@ export async function listIncidents(db: Queryable, f: IncidentFilter): Promise<I
      where ($1::text is null or i.status = $1) and ($2::bigint is null or i.job_id = $2)
        and ($3::bigint is null or i.signature_id = $3) and ($4::timestamptz is null or i.last_seen_at >= $4)
        and ($5::bigint is null or i.id < $5)
+       and ($7::boolean is null or (i.status in ('resolved', 'closed')) <> $7)
+       and ($8::text is null or i.job_id in (
+             select jj.id from jobs jj
+              where case when $9::boolean then jj.namespace || '/' || jj.name = $8 else jj.namespace || '/' || jj.name ilike $8 end))
      order by i.id desc limit $6`,
-    [f.status ?? null, f.jobId ?? null, f.signatureId ?? null, f.since?.toISOString() ?? null, f.before ?? null, f.limit],
+    [f.status ?? null, f.jobId ?? null, f.signatureId ?? null, f.since?.toISOString() ?? null, f.before ?? null, f.limit,
+      f.open ?? null, f.job ? (f.job.exact ? f.job.text : `%${likeEscaped(f.job.text)}%`) : null, f.job?.exact ?? false],
   );
   return r.rows;
+}
+
+/** Text matched literally by `like`: its wildcards and the escape character escaped. */
+function likeEscaped(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 export async function getIncident(db: Queryable, id: number): Promise<IncidentView | undefined> {

@@ -1,15 +1,14 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { withTransaction } from '../db/pool.ts';
 import type { Deps } from '../deps.ts';
 import { AppError } from '../errors.ts';
 import type { Authenticator } from '../http/auth.ts';
 import { matchText } from './match.ts';
 import { incidentDetail } from './evidence.ts';
-import { getIncident, listIncidents, listSignatures } from './read-sql.ts';
+import { listIncidents, listSignatures } from './read-sql.ts';
 import { IncidentStatus, MatchBody, ResolveBody } from './schema.ts';
-import { resolveIncident } from './sql.ts';
+import { resolveByPerson } from './resolve.ts';
 
 const Id = z.coerce.number().int().positive();
 
@@ -55,17 +54,16 @@ export function incidentRoutes(deps: Deps, auth: Authenticator): FastifyPluginAs
     }, async (req) => {
       const principal = auth.principalOf(req);
       const actor = req.body.actor ?? (principal.kind === 'token' ? principal.name : 'local');
-      const incident = await getIncident(deps.pool, req.params.id);
-      if (!incident) throw new AppError('not_found', `incident ${req.params.id} does not exist`);
-      const resolvedAt = req.body.resolved_at ?? deps.clock();
-      const done = await withTransaction(deps.pool, (tx) => resolveIncident(tx, {
-        incidentId: incident.id, action: req.body.action, detail: req.body.detail ?? null, actor,
-        outcome: req.body.outcome, runId: null, resolvedAt,
-        timeToRecoverMs: req.body.outcome === 'success' ? Math.max(0, resolvedAt.getTime() - incident.opened_at.getTime()) : null,
-      }));
-      if (!done) throw new AppError('conflict', `incident ${incident.id} is already ${incident.status}`);
-      await deps.notifier.publish({ kind: 'incident.resolved', incidentId: incident.id });
-      return getIncident(deps.pool, incident.id);
+      const out = await resolveByPerson(deps, req.params.id, req.body, actor, 'api');
+      switch (out.kind) {
+        case 'resolved': return out.incident;
+        case 'not_found': throw new AppError('not_found', `incident ${req.params.id} does not exist`);
+        case 'already': throw new AppError('conflict', `incident ${req.params.id} is already ${out.status}`);
+        default: {
+          const never: never = out;
+          return never;
+        }
+      }
     });
 
     app.get('/v1/signatures', {

@@ -123,3 +123,13 @@ export const ACTIONS_FOR: Record<'failure' | 'preflight', readonly ActionKind[]>
   failure: ['retry', 'rerun', 'hold_downstream', 'skip', 'extend_deadline', 'notify', 'run_agent', 'webhook'],
   preflight: ['go', 'hold', 'hold_downstream', 'notify', 'webhook'],
 };
+
+/** "retry in 60 s", "rerun from extract_erp", "hold downstream". */
+export function describeAction(a: Action): string {
+  const delay = 'delay_s' in a && a.delay_s ? ` in ${a.delay_s} s` : '';
+  switch (a.kind) {
+    case 'retry': return `retry${delay}`;
+    case 'rerun': return `rerun${a.from_task ? ` from ${a.from_task}` : ''}${a.include_downstream ? ' with downstream' : ''}${delay}`;
+    default: return a.kind.replaceAll('_', ' ');
+  }
+}

@@ -55,16 +55,21 @@ export async function attemptHistory(db: Queryable, jobs: string[], at: Date, da
   return out;
 }
 
-/** Every run of `jobs` that started (or was scheduled) in the `days` before `at`, oldest first. */
+/**
+ * Every run of `jobs` that started (or was scheduled) in the `days` before `at`, oldest first.
+ * Jobs are found by their unique key, so a job name's namespace must hold no `/` (as a service's
+ * job names never do), and each job's runs are one range of `runs_job_time_idx`.
+ */
 export async function runsBefore(db: Queryable, jobs: string[], at: Date, days = 90): Promise<RunRow[]> {
   const r = await db.query<RunRow>(
     `select j.namespace || '/' || j.name as job, r.run_key, r.state, r.scheduled_at, r.started_at, r.ended_at
-     from jobs j join runs r on r.job_id = j.id
-     where j.namespace || '/' || j.name = any($1::text[])
-       and coalesce(r.scheduled_at, r.started_at, r.state_at) < $2
-       and coalesce(r.scheduled_at, r.started_at, r.state_at) >= $2::timestamptz - make_interval(days => $3)
+     from unnest($1::text[], $2::text[]) as u(namespace, name)
+       join jobs j on j.namespace = u.namespace and j.name = u.name
+       join runs r on r.job_id = j.id
+     where coalesce(r.scheduled_at, r.started_at, r.state_at) < $3
+       and coalesce(r.scheduled_at, r.started_at, r.state_at) >= $3::timestamptz - make_interval(days => $4)
      order by coalesce(r.scheduled_at, r.started_at, r.state_at)`,
-    [jobs, at.toISOString(), days],
+    [jobs.map((j) => j.slice(0, j.indexOf('/'))), jobs.map((j) => j.slice(j.indexOf('/') + 1)), at.toISOString(), days],
   );
   return r.rows;
 }

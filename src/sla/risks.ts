@@ -33,12 +33,16 @@ export async function recordRisk(db: Queryable, f: ServiceForecast): Promise<Swe
   return { kind: r.rows[0]?.inserted ? 'raised' : 'updated', service: f.service, instance: f.instance.key };
 }
 
+/** Samples of each forecast in a sweep: a steady P(breach) for less than half of an on-demand forecast's 10 000. */
+export const SWEEP_SAMPLES = 4_000;
+
 /** Forecasts every service as of `at` and records its risk. */
-export async function sweep(db: Queryable, at: Date, samples = 4_000): Promise<SweepOutcome[]> {
+export async function sweep(db: Queryable, at: Date, samples = SWEEP_SAMPLES): Promise<SweepOutcome[]> {
   const out: SweepOutcome[] = [];
   const all = new Map((await listServices(db)).map((s) => [s.name, s.definition]));
   for (const def of all.values()) {
     const f = await forecastDefinition(db, def, all, at, { samples });
+    // Keeps it as the latest, and as a point of the instance's forecast history.
     if (f.kind === 'forecast') await saveForecast(db, f.value);
     out.push(f.kind === 'forecast' ? await recordRisk(db, f.value) : { kind: 'skipped', service: def.name, reason: f.kind === 'no-instance' ? f.reason : 'unknown service' });
   }

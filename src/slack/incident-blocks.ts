@@ -3,7 +3,7 @@
  * the SLA impact and the time left to act, and the proposed action with Approve, Reject and
  * Details while it waits for people — its outcome once it does not.
  */
-import type { Action } from '../policies/action.ts';
+import { describeAction } from '../policies/action.ts';
 import { button, code, context, escape, header, link, message, section, slackDate, type Block, type SlackMessage } from './blocks.ts';
 import type { IncidentCard, Proposal } from './card.ts';
 
@@ -13,16 +13,6 @@ export const ACTIONS = { approve: 'medic.approve', reject: 'medic.reject', detai
 const short = (job: string) => job.split('/').pop() ?? job;
 const capitalised = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 const pct = (p: number) => `${Math.round(p * 100)} %`;
-
-/** "retry in 60 s", "rerun from extract_erp", "hold downstream". */
-export function describeAction(a: Action): string {
-  const delay = 'delay_s' in a && a.delay_s ? ` in ${a.delay_s} s` : '';
-  switch (a.kind) {
-    case 'retry': return `retry${delay}`;
-    case 'rerun': return `rerun${a.from_task ? ` from ${a.from_task}` : ''}${a.include_downstream ? ' with downstream' : ''}${delay}`;
-    default: return a.kind.replaceAll('_', ' ');
-  }
-}
 
 function who(p: Proposal): string {
   const groups = p.requirement.groups.join(', ');

@@ -7,7 +7,7 @@ import { castVote } from '../approvals/vote.ts';
 import type { Deps } from '../deps.ts';
 import { escape } from './blocks.ts';
 import { slackApprover } from './identity.ts';
-import { describeAction } from './incident-blocks.ts';
+import { describeAction } from '../policies/action.ts';
 
 export type SlackVote =
   | { kind: 'unmapped'; reason: string }

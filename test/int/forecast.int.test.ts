@@ -5,56 +5,20 @@ import type { Deps } from '../../src/deps.ts';
 import { ingest } from '../../src/ingest/ingest.ts';
 import { sweep } from '../../src/sla/risks.ts';
 import { testApp } from '../support/app.ts';
+import { closeDay, closeRun, closeService, servicesFile, unseenService } from '../support/close-history.ts';
 import { testStores, type TestDatabase } from '../support/stores.ts';
 
 const MIN = 60_000;
 const day0 = Date.UTC(2026, 10, 1, 1, 0);
 const iso = (t: number) => new Date(t).toISOString();
 
-/** Generic events of one attempt of `job` in instance `key`. */
-function attempt(job: string, key: string, n: number, start: number, minutes: number, failed = false): unknown[] {
-  // The orchestrator declares what each step waits for, as the generic format allows: lineage.
-  const upstream = { load: ['extract'], report: ['load'] }[job]?.map((name) => ({ namespace: 'close', name }));
-  const base = { job: { namespace: 'close', name: job }, run: { id: `${job}-${key}-${n}`, key, attempt: n }, ...(upstream ? { upstream } : {}) };
-  return [
-    { ...base, type: 'started', time: iso(start), startedAt: iso(start) },
-    { ...base, type: failed ? 'failed' : 'completed', time: iso(start + minutes * MIN), endedAt: iso(start + minutes * MIN), ...(failed ? { error: { message: 'warehouse connection refused' } } : {}) },
-  ];
-}
-
-const services = `name: close
-title: Month close
-jobs:
-  - job: close/extract
-  - job: close/load
-    after: [close/extract]
-  - job: close/report
-    after: [close/load]
-deadline: {kind: duration, minutes: 120}
-downstream: [dashboard]
----
-name: dashboard
-jobs:
-  - job: close/publish
-deadline: {kind: time, at: "03:10", timeZone: UTC}
-downstream: [board-pack, audit-feed]
----
-name: reporting
-jobs:
-  - job: close/snapshot
-  - job: close/daily_report
-    after: [close/snapshot]
-deadline: {kind: time, at: "03:00", timeZone: UTC}
----
-name: close-by-lineage
-terminal: [close/report]
-deadline: {kind: duration, minutes: 120}
----
-name: audit-feed
-jobs:
-  - job: close/audit_export
-deadline: {kind: duration, minutes: 30}
-`;
+const services = servicesFile(
+  closeService({ deadline: { kind: 'duration', minutes: 120 }, downstream: ['dashboard'] }),
+  { name: 'dashboard', jobs: [{ job: 'close/publish' }], deadline: { kind: 'time', at: '03:10', timeZone: 'UTC' }, downstream: ['board-pack', 'audit-feed'] },
+  { name: 'reporting', jobs: [{ job: 'close/snapshot' }, { job: 'close/daily_report', after: ['close/snapshot'] }], deadline: { kind: 'time', at: '03:00', timeZone: 'UTC' } },
+  { name: 'close-by-lineage', terminal: ['close/report'], deadline: { kind: 'duration', minutes: 120 } },
+  unseenService('audit-feed'),
+);
 
 for (const store of testStores()) {
   describe(`service forecasts (${store.name})`, () => {
@@ -66,19 +30,18 @@ for (const store of testStores()) {
       ({ app, deps } = await testApp(db));
       const history: unknown[] = [];
       for (let d = 0; d < 20; d++) {
-        const t = day0 + d * 86_400_000;
-        const key = `day-${d}`;
-        history.push(...attempt('extract', key, 1, t, 20 + (d % 5)), ...attempt('load', key, 1, t + 26 * MIN, 30 + (d % 7)), ...attempt('report', key, 1, t + 65 * MIN, 10));
-        history.push(...attempt('publish', key, 1, t + 80 * MIN, 14 + (d % 3)));
+        history.push(...closeDay(`day-${d}`, day0 + d * 86_400_000, {
+          extract: 20 + (d % 5), load: { at: 26, minutes: 30 + (d % 7) }, report: { at: 65, minutes: 10 }, publish: { at: 80, minutes: 14 + (d % 3) },
+        }));
       }
       // A report that starts at 02:00 sharp while its snapshot is ready anywhere from 01:20 to 02:30.
       [20, 35, 90, 40, 70, 25, 80, 30].forEach((readyMin, d) => {
         const t = day0 + d * 86_400_000; // 01:00
-        history.push(...attempt('snapshot', `day-${d}`, 1, t, readyMin), ...attempt('daily_report', `day-${d}`, 1, t + 60 * MIN, 5));
+        history.push(...closeRun('snapshot', `day-${d}`, t, readyMin), ...closeRun('daily_report', `day-${d}`, t + 60 * MIN, 5));
       });
       // Today: extract done, load failed once after 35 minutes.
       const today = day0 + 20 * 86_400_000;
-      history.push(...attempt('extract', 'day-20', 1, today, 22), ...attempt('load', 'day-20', 1, today + 25 * MIN, 35, true));
+      history.push(...closeDay('day-20', today, { extract: 22, load: { at: 25, minutes: 35, failure: 'warehouse connection refused' } }));
       await ingest(deps, { orchestrator: 'generic', timeZone: 'UTC', items: history, receivedAt: new Date() });
       const res = await app.inject({ method: 'POST', url: '/v1/services', payload: services, headers: { 'content-type': 'application/yaml' } });
       assert.equal(res.statusCode, 200, res.body);

@@ -1,19 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { FastifyInstance } from 'fastify';
-import type { Deps } from '../../src/deps.ts';
+import { before, describe, it } from 'node:test';
 import { createFakeAirflow, type FakeAirflow } from '../../src/fakes/airflow.ts';
-import { buildHandlers } from '../../src/handlers.ts';
-import { buildApp } from '../../src/http/app.ts';
 import { ServiceDefinition } from '../../src/sla/schema.ts';
 import { applyService } from '../../src/sla/sql.ts';
-import { testDeps } from '../support/deps.ts';
 import { airflowConnection, airflowTry, failureInput, GATED_POLICIES, healConfig, ingestAndSettle, minutesAgo, policiesFrom } from '../support/heal.ts';
 import { waitFor } from '../support/servers.ts';
 import {
   BOT_TOKEN, SIGNING_SECRET, blockText, buttons, clickBody, commandBody, signed, startLocalSlack, type LocalSlack,
 } from '../support/slack.ts';
-import { testStores, type TestDatabase } from '../support/stores.ts';
+import { testStores } from '../support/stores.ts';
+import { workingAppForSuite } from '../support/world.ts';
 
 /** One failure per test, each its own signature (and so its own incident). */
 const FAILURES: Record<string, string> = {
@@ -36,14 +32,9 @@ const APPROVERS = [
 
 for (const store of testStores()) {
   describe(`Slack triage (${store.name})`, () => {
-    let db: TestDatabase;
-    let deps: Deps;
-    let app: FastifyInstance;
     let fake: FakeAirflow;
     let slack: LocalSlack;
-
-    before(async () => {
-      db = await store.open();
+    const suite = workingAppForSuite(store, async () => {
       slack = await startLocalSlack({ U0ERIN: 'Erin@Example.com' });
       fake = await createFakeAirflow({ api: 'v2' });
       fake.state.addDag('finance_close', { extract: ['load_dw', 'load_ledger'], load_dw: ['publish_reports'], load_ledger: [], publish_reports: [] });
@@ -51,47 +42,39 @@ for (const store of testStores()) {
         MEDIC_APPROVERS: JSON.stringify(APPROVERS), SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: BOT_TOKEN,
         SLACK_API_URL: slack.apiUrl, MEDIC_PUBLIC_URL: PUBLIC_URL,
       });
-      deps = testDeps(db, { config, policies: await policiesFrom(GATED_POLICIES) });
-      deps.queue.startWorkers(buildHandlers(deps), { concurrency: 2 });
-      await applyService(db.pool, ServiceDefinition.parse({
+      return { deps: { config, policies: await policiesFrom(GATED_POLICIES) }, close: async () => { await fake.close(); await slack.close(); } };
+    });
+    before(async () => {
+      await applyService(suite.db.pool, ServiceDefinition.parse({
         name: 'finance-close', title: 'Financial close', channel: '#finance-oncall', deadline: { kind: 'time', at: '06:00', timeZone: 'UTC' },
         jobs: ['load_dw', 'load_ledger', 'publish_reports'].map((t) => ({ job: `airflow-prod/finance_close.${t}` })),
       }));
-      app = await buildApp(deps);
-    });
-    after(async () => {
-      await app.close();
-      await deps.queue.close();
-      await deps.decisionLog.close();
-      await fake.close();
-      await slack.close();
-      await db.close();
     });
 
     /** A failed first try of `task` in `run`, analysed into an incident; then the decision its callback asks for, and the queue settled. */
     async function failedTry(task: string, run: string, extra: Record<string, unknown> = {}) {
       const message = FAILURES[run] ?? 'RuntimeError: unexpected failure';
       fake.state.addTaskInstance({ dag_id: 'finance_close', dag_run_id: run, task_id: task, state: 'failed', try_number: 1 });
-      await ingestAndSettle(deps, 'openlineage', 'airflow-prod', airflowTry({ dag: 'finance_close', run, task, try: 1, state: 'failed', start: minutesAgo(10), end: minutesAgo(5), message }));
-      const res = await app.inject({ method: 'POST', url: '/v1/decide', payload: failureInput(`airflow-prod/finance_close.${task}`, run, message, extra) });
+      await ingestAndSettle(suite.deps, 'openlineage', 'airflow-prod', airflowTry({ dag: 'finance_close', run, task, try: 1, state: 'failed', start: minutesAgo(10), end: minutesAgo(5), message }));
+      const res = await suite.app.inject({ method: 'POST', url: '/v1/decide', payload: failureInput(`airflow-prod/finance_close.${task}`, run, message, extra) });
       assert.equal(res.statusCode, 200, res.body);
       const approvalId = (res.json() as { approval_id: number | null }).approval_id;
       assert.ok(approvalId);
-      await deps.queue.drain(20_000);
-      const incidentId = (await db.pool.query<{ incident_id: number }>('select incident_id from approvals where id = $1', [approvalId])).rows[0]?.incident_id;
+      await suite.deps.queue.drain(20_000);
+      const incidentId = (await suite.db.pool.query<{ incident_id: number }>('select incident_id from approvals where id = $1', [approvalId])).rows[0]?.incident_id;
       assert.ok(incidentId);
       return { approvalId, incidentId };
     }
     /** The incident's message as it stands in Slack, and its thread. */
     async function messageOf(incidentId: number) {
-      const row = (await db.pool.query<{ ts: string }>('select ts from slack_messages where subject = $1', [`incident:${incidentId}`])).rows[0];
+      const row = (await suite.db.pool.query<{ ts: string }>('select ts from slack_messages where subject = $1', [`incident:${incidentId}`])).rows[0];
       const m = row ? slack.current(row.ts) : undefined;
       assert.ok(m, `incident ${incidentId} has a message`);
       return { ...m, thread: slack.posts.filter((p) => p.thread_ts === m.ts).map((p) => p.text) };
     }
     let sent = 0;
     /** Posts a signed request to /slack/events, as Slack would. */
-    const send = (body: string, headers = signed(body)) => app.inject({ method: 'POST', url: '/slack/events', payload: body, headers });
+    const send = (body: string, headers = signed(body)) => suite.app.inject({ method: 'POST', url: '/slack/events', payload: body, headers });
     const click = (userId: string, actionId: string, value: string) => {
       sent += 1;
       const url = slack.responseUrl(`click-${sent}`);
@@ -99,8 +82,8 @@ for (const store of testStores()) {
     };
     /** The response_url answer to a request, once it arrives. */
     const answerTo = (url: string) => waitFor(`the answer at ${url}`, () => slack.responses.find((r) => url.endsWith(r.path))?.body, 10_000);
-    const votes = async (approvalId: number) => (await db.pool.query('select approver, verdict, via from approval_votes where approval_id = $1 order by id', [approvalId])).rows;
-    const statusOf = async (approvalId: number) => (await db.pool.query<{ status: string }>('select status from approvals where id = $1', [approvalId])).rows[0]?.status;
+    const votes = async (approvalId: number) => (await suite.db.pool.query('select approver, verdict, via from approval_votes where approval_id = $1 order by id', [approvalId])).rows;
+    const statusOf = async (approvalId: number) => (await suite.db.pool.query<{ status: string }>('select status from approvals where id = $1', [approvalId])).rows[0]?.status;
 
     it('posts a new incident to its service\'s channel with the failure, its signature, the evidence and Approve, Reject and Details', async () => {
       const { approvalId, incidentId } = await failedTry('load_dw', 'r1');
@@ -129,7 +112,7 @@ for (const store of testStores()) {
       assert.equal(res.body, '', 'a click is acknowledged at once, with nothing to show');
       assert.deepEqual(await answerTo(c.url), { response_type: 'ephemeral', text: `*dana* approved approval ${approvalId} (retry): the request is approved.`, replace_original: false });
       assert.deepEqual(await votes(approvalId), [{ approver: 'dana', verdict: 'approve', via: 'slack' }]);
-      await deps.queue.drain(20_000);
+      await suite.deps.queue.drain(20_000);
       assert.equal(await statusOf(approvalId), 'approved');
       const m = await messageOf(incidentId);
       assert.ok(slack.updates.length > updatesBefore, 'the message was updated');
@@ -141,7 +124,7 @@ for (const store of testStores()) {
       fake.state.tick();
       fake.state.tick();
       fake.state.complete('finance_close', 'r2', 'load_dw', 'success');
-      await ingestAndSettle(deps, 'openlineage', 'airflow-prod', airflowTry({ dag: 'finance_close', run: 'r2', task: 'load_dw', state: 'success', try: 2, start: minutesAgo(2), end: minutesAgo(0) }));
+      await ingestAndSettle(suite.deps, 'openlineage', 'airflow-prod', airflowTry({ dag: 'finance_close', run: 'r2', task: 'load_dw', state: 'success', try: 2, start: minutesAgo(2), end: minutesAgo(0) }));
       const done = await messageOf(incidentId);
       assert.match(done.thread.join('\n'), /Verified\*/);
       assert.match(done.thread.at(-1) ?? '', /Resolved\*: retry by dana/);
@@ -172,7 +155,7 @@ for (const store of testStores()) {
       const replay = await send(details.body, headers);
       assert.equal(replay.statusCode, 401);
       assert.match(replay.json().error.message, /seen before/);
-      await deps.queue.drain(20_000);
+      await suite.deps.queue.drain(20_000);
       assert.deepEqual(await votes(approvalId), []);
       assert.equal(await statusOf(approvalId), 'pending');
       assert.equal(slack.responses.filter((r) => c.url.endsWith(r.path)).length, 0);
@@ -187,7 +170,7 @@ for (const store of testStores()) {
       const answer = await answerTo(c.url);
       assert.equal(answer.response_type, 'ephemeral');
       assert.match(String(answer.text), /not a Medic approver: add "slack_user_id": "U0NOBODY"/);
-      await deps.queue.drain(20_000);
+      await suite.deps.queue.drain(20_000);
       assert.deepEqual(await votes(approvalId), []);
       assert.equal(await statusOf(approvalId), 'pending');
       assert.equal(slack.updates.length, updates);
@@ -202,7 +185,7 @@ for (const store of testStores()) {
       const answer = await answerTo(c.url);
       assert.equal(answer.response_type, 'ephemeral');
       assert.match(String(answer.text), /separation of duties/);
-      await deps.queue.drain(20_000);
+      await suite.deps.queue.drain(20_000);
       assert.deepEqual(await votes(approvalId), []);
       assert.equal(await statusOf(approvalId), 'pending');
       assert.equal(slack.updates.length, updates);
@@ -213,7 +196,7 @@ for (const store of testStores()) {
       const first = click('U0DANA', 'medic.approve', `approval:${approvalId}`);
       await send(first.body);
       assert.match(String((await answerTo(first.url)).text), /1 of 2 approvals so far/);
-      await deps.queue.drain(20_000);
+      await suite.deps.queue.drain(20_000);
       assert.match(blockText((await messageOf(incidentId)).blocks), /1 of 2/);
       const again = click('U0DANA', 'medic.approve', `approval:${approvalId}`);
       await send(again.body);
@@ -225,7 +208,7 @@ for (const store of testStores()) {
       const second = click('U0ERIN', 'medic.approve', `approval:${approvalId}`);
       await send(second.body);
       assert.match(String((await answerTo(second.url)).text), /\*erin\* approved .*the request is approved/);
-      await deps.queue.drain(20_000);
+      await suite.deps.queue.drain(20_000);
       assert.deepEqual((await votes(approvalId)).map((v) => v.approver), ['dana', 'erin']);
       const m = await messageOf(incidentId);
       assert.match(m.thread.join('\n'), /\*dana\* :ballot_box_with_check: approved \(via slack\)/);
@@ -273,7 +256,7 @@ for (const store of testStores()) {
       assert.equal(no.response_type, 'in_channel');
       assert.match(no.text, /\*dana\* rejected approval \d+ \(retry\): the request is rejected/);
       assert.deepEqual(await votes(approvalId), [{ approver: 'dana', verdict: 'reject', via: 'slack' }]);
-      await deps.queue.drain(20_000);
+      await suite.deps.queue.drain(20_000);
       assert.match(blockText((await messageOf(incidentId)).blocks), /Rejected\* by dana: the ledger is being restored/);
       assert.match((await command('U0DANA', 'frobnicate')).text, /Unknown command "frobnicate"/);
     });

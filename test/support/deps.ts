@@ -24,8 +24,11 @@ export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({ MEDIC_DATA_DIR: 'memory://', LOG_LEVEL: 'silent', ...env });
 }
 
+/** What a test may give its dependencies instead of the defaults of `testDeps`. */
+export interface TestDepsOptions { config?: Config; queue?: JobQueue; clock?: () => Date; policies?: PolicyStore; agent?: AgentKit }
+
 /** Dependencies over a test database; the queue is in-process unless one is given. */
-export function testDeps(db: TestDatabase, overrides: { config?: Config; queue?: JobQueue; clock?: () => Date; policies?: PolicyStore; agent?: AgentKit } = {}): Deps {
+export function testDeps(db: TestDatabase, overrides: TestDepsOptions = {}): Deps {
   const config = overrides.config ?? testConfig();
   const queue = overrides.queue ?? createInProcessQueue();
   const log = pino({ level: 'silent' });
