@@ -46,18 +46,18 @@ export function approvalRoutes(deps: Deps, auth: Authenticator): FastifyPluginAs
 
     app.post('/v1/approvals/:id/approve', { schema: { summary: 'Approve the current version of the action', params: Id, body: ApproveBody }, ...approve }, async (req) => {
       const voter = apiVoter(auth.require(req, 'approve'), req.body.as);
-      return answered(req.params.id, await castVote(deps, req.params.id, voter, 'approve', req.body.reason ?? null));
+      return answered(req.params.id, await castVote(deps, req.params.id, voter, 'approve', req.body.reason ?? null, { actionVersion: req.body.action_version }));
     });
 
     app.post('/v1/approvals/:id/reject', { schema: { summary: 'Reject the request, saying why', params: Id, body: RejectBody }, ...approve }, async (req) => {
       const voter = apiVoter(auth.require(req, 'approve'), req.body.as);
-      return answered(req.params.id, await castVote(deps, req.params.id, voter, 'reject', req.body.reason));
+      return answered(req.params.id, await castVote(deps, req.params.id, voter, 'reject', req.body.reason, { actionVersion: req.body.action_version }));
     });
 
     app.post('/v1/approvals/:id/modify', { schema: { summary: 'Change the delay or target within the policy\'s bounds (a new version to approve)', params: Id, body: ModifyBody }, ...approve }, async (req) => {
       const voter = apiVoter(auth.require(req, 'approve'), req.body.as);
       const change = { delay_s: req.body.delay_s, from_task: req.body.from_task };
-      return answered(req.params.id, await modifyApproval(deps, req.params.id, voter, change, req.body.reason ?? null));
+      return answered(req.params.id, await modifyApproval(deps, req.params.id, voter, change, req.body.reason ?? null, { actionVersion: req.body.action_version }));
     });
 
     app.get('/v1/executions/:id', { schema: { summary: 'One execution: its state, outcome and verification', params: Id }, ...read }, async (req) => {

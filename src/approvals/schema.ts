@@ -65,13 +65,17 @@ export interface ApprovalRow {
 /** Only on a loopback server with no tokens may the body say who votes. */
 const As = z.string().min(1).max(200).optional().describe('who votes; only on a loopback server without tokens (trusted local)');
 
-export const ApproveBody = z.strictObject({ reason: z.string().max(2_000).optional(), as: As });
-export const RejectBody = z.strictObject({ reason: z.string().min(1, 'say why').max(2_000), as: As });
+/** The version of the action the voter looked at; a vote on another one is refused as stale (409). */
+const Seen = z.number().int().min(1).optional().describe('the action_version the voter saw; refused with 409 when the action has changed since');
+
+export const ApproveBody = z.strictObject({ reason: z.string().max(2_000).optional(), as: As, action_version: Seen });
+export const RejectBody = z.strictObject({ reason: z.string().min(1, 'say why').max(2_000), as: As, action_version: Seen });
 export const ModifyBody = z.strictObject({
   delay_s: z.number().int().min(0).optional().describe('wait this long before acting, within the policy\'s bounds'),
   from_task: z.string().min(1).max(500).optional().describe('rerun from this task of the same run instead'),
   reason: z.string().max(2_000).optional(),
   as: As,
+  action_version: Seen,
 }).refine((b) => b.delay_s !== undefined || b.from_task !== undefined, { message: 'change delay_s or from_task', path: ['delay_s'] });
 export type ModifyBody = z.infer<typeof ModifyBody>;
 

@@ -32,7 +32,7 @@ export function authRoutes(root: FastifyInstance, deps: Deps, auth: Authenticato
   const app = root.withTypeProvider<ZodTypeProvider>();
   const callback = `${deps.config.publicUrl}/auth/callback`;
 
-  const form = (_req: FastifyRequest, reply: FastifyReply, next: string, error?: string) => {
+  const form = (reply: FastifyReply, next: string, error?: string) => {
     const csrf = reply.generateCsrf();
     const local = deps.config.loopbackOnly;
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(barePage(assets, 'Sign in to Medic', html`
@@ -51,16 +51,16 @@ ${sso ? html`<p><a class="button primary" href="/auth/sso?next=${encodeURICompon
   };
 
   app.get('/login', { schema: { hide: true, querystring: z.object({ next: z.string().max(2_000).optional() }) } },
-    async (req, reply) => form(req, reply, localPath(req.query.next)));
+    async (req, reply) => form(reply, localPath(req.query.next)));
 
   app.post('/login', { schema: { hide: true, body: SignInBody } }, async (req, reply) => {
     const next = localPath(req.body.next);
     let person;
     if (deps.config.loopbackOnly) {
-      if (!req.body.name) return form(req, reply.status(400), next, 'Say who you are.');
+      if (!req.body.name) return form(reply.status(400), next, 'Say who you are.');
       person = localPerson(deps.config, req.body.name);
     } else {
-      if (!req.body.token) return form(req, reply.status(400), next, 'Paste an API token.');
+      if (!req.body.token) return form(reply.status(400), next, 'Paste an API token.');
       const principal = (() => {
         try {
           return auth.principalOfToken(req.body.token.trim());
@@ -68,7 +68,7 @@ ${sso ? html`<p><a class="button primary" href="/auth/sso?next=${encodeURICompon
           return undefined;
         }
       })();
-      if (principal?.kind !== 'token') return form(req, reply.status(401), next, 'That token is unknown or revoked.');
+      if (principal?.kind !== 'token') return form(reply.status(401), next, 'That token is unknown or revoked.');
       person = { name: principal.name, scopes: [...principal.scopes], groups: [], email: null, login: 'token' as const };
     }
     await signIn(deps.pool, deps.config, reply, person, deps.clock());
@@ -86,9 +86,9 @@ ${sso ? html`<p><a class="button primary" href="/auth/sso?next=${encodeURICompon
     if (!sso) throw new AppError('not_found', 'single sign-on is not configured (MEDIC_OIDC_ISSUER)');
     const attempt = ssoAttempt(req);
     void reply.clearCookie(SSO_COOKIE, { path: '/auth' });
-    if (!attempt) return form(req, reply.status(400), '/', 'The sign-in took too long or was started elsewhere; start again.');
+    if (!attempt) return form(reply.status(400), '/', 'The sign-in took too long or was started elsewhere; start again.');
     const person = await sso.finish(new URL(req.url, callback), attempt).catch((err: unknown) => err as AppError);
-    if (person instanceof Error) return form(req, reply.status(person instanceof AppError && person.code === 'forbidden' ? 403 : 401), attempt.next, person.message);
+    if (person instanceof Error) return form(reply.status(person instanceof AppError && person.code === 'forbidden' ? 403 : 401), attempt.next, person.message);
     await signIn(deps.pool, deps.config, reply, person, deps.clock());
     return reply.redirect(attempt.next, 303);
   });

@@ -139,6 +139,9 @@ for (const store of testStores()) {
       assert.equal(modified.action_version, 2);
       assert.deepEqual(modified.dry_run.body.task_ids, ['load_dw']);
       assert.deepEqual(modified.approvals, { have: 0, need: 2 }, "alice's approval was of the first version");
+      const stale = await vote(id, 'approve', { as: 'bob', action_version: 1 });
+      assert.equal(stale.statusCode, 409, 'a vote on the version before the modification is stale');
+      assert.match(stale.json().error.message, /changed to version 2/);
       assert.equal((await vote(id, 'approve', { as: 'bob' })).json().status, 'pending');
       const done = await vote(id, 'approve', { as: 'alice' });
       assert.equal(done.json().status, 'approved');
