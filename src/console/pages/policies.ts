@@ -12,7 +12,7 @@ import { createBackgroundCache, type Cached } from './background-cache.ts';
 import { backtestSummary, type BacktestSummary } from './backtest-summary.ts';
 import { backtestRegion, policyBacktest } from './backtest-view.ts';
 import { table } from './live-region.ts';
-import { lintFolder, lintRegion, type FolderLint, type PolicySource } from './policy-lint.ts';
+import { lintFolder, lintRegion, readSources, type FolderLint, type PolicySource } from './policy-lint.ts';
 import { describeApproval, policyArticle } from './policy-view.ts';
 
 /** A backtest is computed again at most this often, per process and policy revision. @defaultValue 10 min */
@@ -58,7 +58,8 @@ export function policyRoutes(root: FastifyInstance, kit: ConsoleKit): void {
   app.get('/policies', { schema: { hide: true } }, async (req, reply) => {
     const view = kit.view(req, reply);
     const set = deps.policies.current();
-    const body = policiesBody(view.formats, set, deps.policies.dir, await lint(), backtest());
+    const [linted, sources] = await Promise.all([lint(), readSources(deps.policies.dir)]);
+    const body = policiesBody(view.formats, set, deps.policies.dir, linted, sources, backtest());
     return sendHtml(reply, page(view, { title: 'Policies', section: 'policies', body }));
   });
   app.get('/policies/lint', { schema: { hide: true } }, async (_req, reply) =>
@@ -71,8 +72,7 @@ export function policyRoutes(root: FastifyInstance, kit: ConsoleKit): void {
   });
 }
 
-function policiesBody(f: Formats, set: PolicySet, dir: string, lint: Cached<FolderLint>, backtest: Cached<BacktestSummary>): Html {
-  const sources = lint.kind === 'ready' ? lint.value.sources : new Map<string, PolicySource>();
+function policiesBody(f: Formats, set: PolicySet, dir: string, lint: Cached<FolderLint>, sources: Map<string, PolicySource>, backtest: Cached<BacktestSummary>): Html {
   const figures = (p: PolicySet['policies'][number]) => (backtest.kind === 'computing'
     ? html`<p class="muted">Being computed: its figures appear in <a href="#backtest">the backtest</a> once it is done.</p>`
     : policyBacktest(f, p, backtest));
