@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../deps.ts';
 import type { Assets } from './assets.ts';
+import type { Formats } from './format.ts';
 import type { Html } from './html.ts';
 import type { View } from './layout.ts';
 import type { Person } from './person.ts';
@@ -18,6 +19,8 @@ export interface ConsoleKit {
   assets: Assets;
   /** The request's person, with a fresh token for its forms. */
   view(req: FastifyRequest, reply: FastifyReply): View;
+  /** How times read now: the configured zone and the clock (fragments need no more of a view). */
+  formats(): Formats;
 }
 
 /** The person of a console request; the guard has made sure there is one. */

@@ -3,7 +3,8 @@ import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { hasZodFastifySchemaValidationErrors, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { Deps } from '../deps.ts';
 import { isAppError } from '../errors.ts';
 import type { Authenticator } from '../http/auth.ts';
@@ -20,6 +21,8 @@ import { localPerson, secureCookies, SESSION_COOKIE, signIn } from './session.ts
 import { lazySigner } from './signer.ts';
 import { sessionPerson } from './sql.ts';
 import { consolePages } from './pages/index.ts';
+
+const AssetParams = z.object({ hash: z.string().max(64), name: z.string().max(100) });
 
 /** Routes anyone may reach: signing in, and the files every page loads. */
 const PUBLIC = ['/login', '/auth/', '/assets/', '/favicon.ico'];
@@ -68,16 +71,16 @@ export function consoleRoutes(deps: Deps, auth: Authenticator, options: ConsoleO
     app.decorateRequest('consolePerson', null);
 
     const assets = loadAssets(options.assetsDir);
+    const formats = () => ({ zone: deps.config.timeZone, now: deps.clock() });
     const kit: ConsoleKit = {
-      deps, assets,
-      view: (req, reply) => ({ person: personOf(req), csrf: reply.generateCsrf(), assets, formats: { zone: deps.config.timeZone, now: deps.clock() } }),
+      deps, assets, formats,
+      view: (req, reply) => ({ person: personOf(req), csrf: reply.generateCsrf(), assets, formats: formats() }),
     };
     app.addHook('onRequest', async (req, reply) => guard(deps, assets, req, reply));
     app.setErrorHandler((err: FastifyError, req, reply) => errorPage(kit, err, req, reply));
 
-    app.get('/assets/:hash/:name', { schema: { hide: true } }, async (req, reply) => {
-      const { name } = req.params as { name: string };
-      const asset = assets.get(name);
+    app.withTypeProvider<ZodTypeProvider>().get('/assets/:hash/:name', { schema: { hide: true, params: AssetParams } }, async (req, reply) => {
+      const asset = assets.get(req.params.name);
       if (!asset) return reply.status(404).type('text/plain').send('no such asset');
       void reply.type(asset.type).header('cache-control', 'public, max-age=31536000, immutable').header('vary', 'accept-encoding');
       return /\bgzip\b/.test(req.headers['accept-encoding'] ?? '') ? reply.header('content-encoding', 'gzip').send(asset.gzip) : reply.send(asset.body);

@@ -13,6 +13,8 @@ export interface ApprovalListRow {
   status: ApprovalStatus;
   created_at: Date;
   expires_at: Date;
+  /** The last moment the action still helps a service's deadline, when one depends on it. */
+  useful_until: Date | null;
   decided_at: Date | null;
   /** Approvers for the current version. */
   approvals: number;
@@ -34,7 +36,7 @@ export interface ApprovalListFilter {
 export async function approvalList(db: Queryable, f: ApprovalListFilter): Promise<ApprovalListRow[]> {
   const [compare, direction] = f.order === 'oldest' ? ['>', 'asc'] : ['<', 'desc'];
   const r = await db.query<ApprovalListRow>(
-    `select a.id, a.incident_id, a.policy_id, a.action, a.action_version, a.requirement, a.status, a.created_at, a.expires_at, a.decided_at,
+    `select a.id, a.incident_id, a.policy_id, a.action, a.action_version, a.requirement, a.status, a.created_at, a.expires_at, a.useful_until, a.decided_at,
             (select count(distinct v.approver) from approval_votes v
               where v.approval_id = a.id and v.action_version = a.action_version and v.verdict = 'approve')::int as approvals,
             (select count(distinct v.approver) from approval_votes v

@@ -58,7 +58,7 @@ export function incidentRoutes(root: FastifyInstance, kit: ConsoleKit): void {
     return sendHtml(reply, stateRegion(kit.view(req, reply).formats, incident, null));
   });
 
-  app.post('/incidents/:id/resolve', { schema: { hide: true, params: Id, body: ResolveForm }, preHandler: root.csrfProtection }, async (req, reply) => {
+  app.post('/incidents/:id/resolve', { schema: { hide: true, params: Id, body: ResolveForm } }, async (req, reply) => {
     const person = personOf(req);
     if (!can(person, 'approve')) throw new AppError('forbidden', `${person.name} may not resolve incidents (no approve scope)`);
     const id = req.params.id;

@@ -1,6 +1,5 @@
 import type { Queryable } from '../../db/pool.ts';
 import type { Action } from '../../policies/action.ts';
-import type { Requirement } from '../../approvals/schema.ts';
 
 /** An open incident as the "now" page lists it. */
 export interface OpenIncident {
@@ -26,30 +25,6 @@ export async function openIncidents(db: Queryable, limit: number): Promise<{ row
     db.query<{ n: number }>(`select count(*) as n from incidents where status not in ('resolved', 'closed')`),
   ]);
   return { rows: rows.rows, total: total.rows[0]?.n ?? 0 };
-}
-
-/** A request waiting for votes. */
-export interface PendingApproval {
-  id: number;
-  incident_id: number | null;
-  policy_id: string | null;
-  action: Action;
-  requirement: Requirement;
-  expires_at: Date;
-  expiry_reason: 'ttl' | 'sla';
-  useful_until: Date | null;
-  created_at: Date;
-  votes: number;
-  job: string | null;
-}
-
-/** Pending approvals, oldest first: the one that has waited longest is the one to look at. */
-export async function pendingApprovals(db: Queryable, limit: number): Promise<PendingApproval[]> {
-  return (await db.query<PendingApproval>(
-    `select a.id, a.incident_id, a.policy_id, a.action, a.requirement, a.expires_at, a.expiry_reason, a.useful_until, a.created_at,
-            (select count(*) from approval_votes v where v.approval_id = a.id and v.action_version = a.action_version)::int as votes,
-            (select j.namespace || '/' || j.name from runs r join jobs j on j.id = r.job_id where r.id = a.run_id) as job
-     from approvals a where a.status = 'pending' order by a.created_at, a.id limit $1`, [limit])).rows;
 }
 
 /** A service instance at risk of missing its deadline. */

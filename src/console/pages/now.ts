@@ -4,15 +4,19 @@ import { clip, percent, span, until, when, type Formats } from '../format.ts';
 import { html, type Html } from '../html.ts';
 import { sendHtml, type ConsoleKit } from '../kit.ts';
 import { page } from '../layout.ts';
-import { executionsInFlight, openIncidents, pendingApprovals, servicesAtRisk, type ExecutionInFlight, type OpenIncident, type PendingApproval, type ServiceAtRisk } from './now-sql.ts';
+import { approvalList, type ApprovalListRow } from './approvals-sql.ts';
+import { executionsInFlight, openIncidents, servicesAtRisk, type ExecutionInFlight, type OpenIncident, type ServiceAtRisk } from './now-sql.ts';
 import { liveRegion, table } from './live-region.ts';
 
 const LIMIT = 20;
 
+/** The pending requests, the one that has waited longest first: it is the one to look at. */
+const pendingApprovals = (db: ConsoleKit['deps']['pool'], limit: number) => approvalList(db, { status: 'pending', order: 'oldest', limit });
+
 /** The "now" page: what needs someone, in the order it needs them, kept current as it changes. */
 export function nowRoutes(app: FastifyInstance, kit: ConsoleKit): void {
   const db = kit.deps.pool;
-  const formats = (): Formats => ({ zone: kit.deps.config.timeZone, now: kit.deps.clock() });
+  const { formats } = kit;
 
   app.get('/', { schema: { hide: true } }, async (req, reply) => {
     const f = formats();
@@ -32,15 +36,15 @@ ${executionsRegion(f, executions)}`;
   app.get('/now/executions', { schema: { hide: true } }, async (_req, reply) => sendHtml(reply, executionsRegion(formats(), await executionsInFlight(db, LIMIT))));
 }
 
-function approvalsRegion(f: Formats, rows: PendingApproval[]): Html {
-  const need = (a: PendingApproval) => (a.requirement.kind === 'quorum' ? a.requirement.count : 1);
+function approvalsRegion(f: Formats, rows: ApprovalListRow[]): Html {
+  const need = (a: ApprovalListRow) => (a.requirement.kind === 'quorum' ? a.requirement.count : 1);
   return liveRegion({
     id: 'approvals', topic: 'approvals', src: '/now/approvals', title: 'Pending approvals', count: rows.length,
     body: table(['Approval', 'Action', 'Job', 'Votes', 'Waiting', 'Expires', 'Act by (SLA)'], rows.map((a) => html`<tr>
 <td><a href="/approvals/${a.id}">#${a.id}</a></td>
 <td>${describeAction(a.action)}${a.policy_id ? html`<br><span class="muted">${a.policy_id}</span>` : ''}</td>
 <td>${a.job ?? '—'}</td>
-<td>${a.votes} of ${need(a)}</td>
+<td>${a.approvals} of ${need(a)}</td>
 <td>${span(f.now.getTime() - a.created_at.getTime())}</td>
 <td class="${urgency(f, a.expires_at)}">${until(f, a.expires_at)} ${when(f, a.expires_at)}</td>
 <td>${a.useful_until ? html`<span class="${urgency(f, a.useful_until)}">${until(f, a.useful_until)}</span>` : html`<span class="muted">—</span>`}</td>

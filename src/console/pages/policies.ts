@@ -33,7 +33,7 @@ const Id = z.object({ id: z.string().min(1).max(100) });
 export function policyRoutes(root: FastifyInstance, kit: ConsoleKit): void {
   const app = root.withTypeProvider<ZodTypeProvider>();
   const { deps } = kit;
-  const formats = (): Formats => ({ zone: deps.config.timeZone, now: deps.clock() });
+  const { formats } = kit;
   const backtests = createBackgroundCache<BacktestSummary>({
     // Keyed by revision; a set reloaded meanwhile changes the key asked for, and the result is dropped.
     compute: async () => backtestSummary(deps.pool, deps.policies.current(), deps.clock()),

@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../errors.ts';
-import type { Formats } from '../format.ts';
 import { html } from '../html.ts';
 import { sendHtml, type ConsoleKit } from '../kit.ts';
 import { page } from '../layout.ts';
@@ -16,7 +15,7 @@ const Name = z.object({ name: z.string().min(1).max(200) });
 export function slaRoutes(root: FastifyInstance, kit: ConsoleKit): void {
   const app = root.withTypeProvider<ZodTypeProvider>();
   const db = kit.deps.pool;
-  const formats = (): Formats => ({ zone: kit.deps.config.timeZone, now: kit.deps.clock() });
+  const { formats } = kit;
   const unknown = (name: string) => new AppError('not_found', `service "${name}" does not exist`);
 
   app.get('/sla', { schema: { hide: true } }, async (req, reply) => {
