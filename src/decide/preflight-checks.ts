@@ -2,7 +2,8 @@ import type { Queryable } from '../db/pool.ts';
 import { ttlCache } from './cache.ts';
 import type { PreflightCheck } from './context.ts';
 import type { PreflightChecks } from './context.ts';
-import { inputCheck, MIN_HISTORY, upstreamCheck } from './preflight.ts';
+import { sizeBasis } from '../runs/completeness.ts';
+import { inputCheck, upstreamCheck } from './preflight.ts';
 import { datasetSizes, datasetsRead, previousStart, upstreamJobs, upstreamStates, type SizeRow } from './preflight-sql.ts';
 
 /**
@@ -41,17 +42,8 @@ export function createPreflightChecks(db: Queryable, ttlMs = 30_000): PreflightC
   };
 }
 
-/**
- * Judges a size against the dataset's history: rows when the writer reports rows, else bytes;
- * against the same weekday's sizes when there are enough of them (Monday volumes are not
- * Tuesday's), else against every recent day.
- */
+/** Judges a size against the dataset's history (newest first), on the basis ingest judges versions on. */
 function judge(dataset: string, current: SizeRow, history: SizeRow[]): ReturnType<typeof inputCheck> {
-  const unit: 'rows' | 'bytes' = current.rows !== null ? 'rows' : 'bytes';
-  const value = unit === 'rows' ? current.rows : current.bytes;
-  const day = current.at.getUTCDay();
-  const sameDay = history.filter((h) => h.at.getUTCDay() === day);
-  const basis = sameDay.filter((h) => h[unit] !== null).length >= MIN_HISTORY ? sameDay : history;
-  const values = basis.flatMap((h) => (h[unit] === null ? [] : [h[unit] as number])).slice(0, 30);
-  return inputCheck(dataset, value, values, unit);
+  const b = sizeBasis(current, history);
+  return inputCheck(dataset, b.value, b.values, b.unit);
 }

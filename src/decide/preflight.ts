@@ -1,31 +1,31 @@
-import { median, medianAbsoluteDeviation } from 'simple-statistics';
+import { testSize } from '../runs/completeness.ts';
 import type { PreflightCheck } from './context.ts';
 
-/** Recent sizes needed before a short input can be told from normal variation. */
-export const MIN_HISTORY = 5;
-
 /**
- * Whether an input is complete, by a robust anomaly test on its row count against the dataset's
- * recent sizes: the modified z-score (Iglewicz and Hoaglin: 0.6745 × (x − median) / MAD) under
- * −3.5 flags an outlier, and the drop must also matter (at least 10 % under the median), so that
- * a dataset that never varies does not hold a job over a handful of rows. A count under half the
- * median is short whatever the spread.
+ * Whether an input is complete, by the robust size test shared with ingest (`testSize`): short
+ * holds the job. A size far over the usual does not: the input is there, and what the writer did
+ * wrong is the writer's version to flag, not a reason to keep its readers from starting.
  */
 export function inputCheck(dataset: string, rowCount: number | null, history: number[], unit: 'rows' | 'bytes' = 'rows'): Extract<PreflightCheck, { kind: 'input' }> {
   const base = { kind: 'input' as const, dataset, rowCount, history: history.length };
   if (rowCount === null) return { ...base, verdict: 'unknown', median: null, z: null, detail: `${dataset}: no size reported` };
-  if (history.length < MIN_HISTORY) return { ...base, verdict: 'unknown', median: null, z: null, detail: `${dataset}: ${rowCount} ${unit}, too little history (${history.length}) to judge` };
-  const m = median(history);
-  const mad = medianAbsoluteDeviation(history);
-  const z = mad > 0 ? (0.6745 * (rowCount - m)) / mad : rowCount === m ? 0 : (rowCount < m ? -Infinity : Infinity);
-  const short = (z < -3.5 && rowCount < 0.9 * m) || rowCount < 0.5 * m;
-  const share = m > 0 ? Math.round((rowCount / m) * 100) : 100;
-  return {
-    ...base, median: m, z: Number.isFinite(z) ? Math.round(z * 100) / 100 : z < 0 ? -99 : 99, verdict: short ? 'short' : 'ok',
-    detail: short
-      ? `${dataset} holds ${rowCount} ${unit}, ${share} % of its usual ${Math.round(m)}: the input looks partial`
-      : `${dataset}: ${rowCount} ${unit}, as usual (median ${Math.round(m)})`,
-  };
+  const t = testSize(rowCount, history);
+  const judged = { ...base, median: t.median, z: t.z };
+  const m = Math.round(t.median ?? 0);
+  switch (t.verdict) {
+    case 'unknown':
+      return { ...judged, verdict: 'unknown', detail: `${dataset}: ${rowCount} ${unit}, too little history (${history.length}) to judge` };
+    case 'short':
+      return { ...judged, verdict: 'short', detail: `${dataset} holds ${rowCount} ${unit}, ${t.share} % of its usual ${m}: the input looks partial` };
+    case 'large':
+      return { ...judged, verdict: 'ok', detail: `${dataset}: ${rowCount} ${unit}, ${t.share} % of its usual ${m}: more than usual, which does not hold a start` };
+    case 'ok':
+      return { ...judged, verdict: 'ok', detail: `${dataset}: ${rowCount} ${unit}, as usual (median ${m})` };
+    default: {
+      const never: never = t.verdict;
+      return never;
+    }
+  }
 }
 
 /** A job's upstream as the store knows it: its latest run, and when the job itself last started. */

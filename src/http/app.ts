@@ -5,6 +5,7 @@ import {
 } from 'fastify-type-provider-zod';
 import { agentRoutes } from '../agent/routes.ts';
 import { approvalRoutes } from '../approvals/routes.ts';
+import { datasetRoutes } from '../datasets/routes.ts';
 import type { Deps } from '../deps.ts';
 import { decisionRoutes } from '../decide/routes.ts';
 import { incidentRoutes } from '../incidents/routes.ts';
@@ -57,6 +58,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   await app.register(healthRoutes(deps));
   await app.register(ingestRoutes(deps, auth));
   await app.register(runRoutes(deps, auth));
+  await app.register(datasetRoutes(deps, auth));
   await app.register(incidentRoutes(deps, auth));
   await app.register(serviceRoutes(deps, auth));
   await app.register(forecastRoute(deps, auth));

@@ -19,6 +19,11 @@ export function createMetrics() {
       labelNames: ['orchestrator', 'status'] as const,
       registers: [registry],
     }),
+    suspectVersions: new Counter({
+      name: 'medic_dataset_suspect_versions_total',
+      help: 'Dataset versions ingested whose size looked partial or overloaded against their history, or under their expected row count',
+      registers: [registry],
+    }),
     jobFailures: new Counter({
       name: 'medic_queue_job_failures_total',
       help: 'Queue job failures by job name and whether they were final',

@@ -1,5 +1,6 @@
 import type { Pool } from '../db/pool.ts';
 import { jobsWithOpenIncidents } from '../incidents/sql.ts';
+import type { Metrics } from '../http/metrics.ts';
 import type { JobQueue } from '../queue/queue.ts';
 import type { Orchestrator } from '../runs/schema.ts';
 import { storeEvents, type IncomingPayload, type StoreOutcome } from '../runs/store.ts';
@@ -34,6 +35,8 @@ export interface IngestRequest {
 export interface IngestDeps {
   pool: Pool;
   queue: JobQueue;
+  /** Where suspect dataset versions are counted; callers without metrics (the demo's loops) leave it out. */
+  metrics?: Pick<Metrics, 'suspectVersions'>;
 }
 
 /**
@@ -62,6 +65,7 @@ export async function ingest(deps: IngestDeps, req: IngestRequest): Promise<Inge
       ? itemFromFlags(g.index, outcome.inserted)
       : { index: g.index, status: 'rejected', issues: [{ path: [], message: outcome?.message ?? 'not stored' }] };
   });
+  if (stored.suspect > 0) deps.metrics?.suspectVersions.inc(stored.suspect);
   await queueAnalyses(deps, stored.failures, stored.runs);
   return summarise(results.filter((r): r is ItemResult => r !== undefined));
 }
@@ -72,6 +76,7 @@ interface BatchOutcome {
   items: PayloadOutcome[];
   runs: StoredRun[];
   failures: Failure[];
+  suspect: number;
 }
 
 /**
@@ -79,14 +84,14 @@ interface BatchOutcome {
  * character, say), stores each payload on its own so that only the offending one is refused.
  */
 async function storeResilient(pool: Pool, payloads: IncomingPayload[]): Promise<BatchOutcome> {
-  if (payloads.length === 0) return { items: [], runs: [], failures: [] };
+  if (payloads.length === 0) return { items: [], runs: [], failures: [], suspect: 0 };
   const whole = await attempt(() => storeEvents(pool, payloads));
   if (whole.kind === 'stored') {
-    const { inserted, runs, failures } = whole.value;
-    return { items: inserted.map((flags) => ({ kind: 'stored', inserted: flags })), runs, failures };
+    const { inserted, runs, failures, suspect } = whole.value;
+    return { items: inserted.map((flags) => ({ kind: 'stored', inserted: flags })), runs, failures, suspect };
   }
-  if (payloads.length === 1) return { items: [whole], runs: [], failures: [] };
-  const out: BatchOutcome = { items: [], runs: [], failures: [] };
+  if (payloads.length === 1) return { items: [whole], runs: [], failures: [], suspect: 0 };
+  const out: BatchOutcome = { items: [], runs: [], failures: [], suspect: 0 };
   for (const p of payloads) {
     const one = await attempt(() => storeEvents(pool, [p]));
     if (one.kind === 'refused') {
@@ -96,6 +101,7 @@ async function storeResilient(pool: Pool, payloads: IncomingPayload[]): Promise<
     out.items.push({ kind: 'stored', inserted: one.value.inserted[0] ?? [] });
     out.runs.push(...one.value.runs);
     out.failures.push(...one.value.failures);
+    out.suspect += one.value.suspect;
   }
   return out;
 }

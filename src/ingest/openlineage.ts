@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { NormalizedRunEvent, RunEventType } from '../runs/schema.ts';
 import type { Adapter } from './adapter.ts';
-import { WRITE_ENDED } from './dataset-stats.ts';
+import { READ_OBSERVED, WRITE_ENDED } from './dataset-stats.ts';
 import { openLineageLineage } from './openlineage-lineage.ts';
-import { openLineageOutputStats } from './openlineage-stats.ts';
+import { openLineageInputStats, openLineageOutputStats } from './openlineage-stats.ts';
 import { compact, isoDate, rejected } from './payload.ts';
 
 const DateTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), { message: 'must be an ISO 8601 date-time' });
@@ -82,6 +82,7 @@ function toEvent(e: RunEvent, source: string): NormalizedRunEvent | undefined {
       parent: parent?.run.runId ? { job: parent.job, runKey: parent.run.runId } : undefined,
       lineage: openLineageLineage({ job: e.job, inputs: e.inputs, outputs: e.outputs, facets }),
       outputStats: WRITE_ENDED.has(eventType) ? openLineageOutputStats(e.outputs) : undefined,
+      inputStats: READ_OBSERVED.has(eventType) ? openLineageInputStats(e.inputs) : undefined,
     }),
     // The full facets stay in the stored payload; the run keeps what identifies its producer.
     facets: compact({

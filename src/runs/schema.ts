@@ -36,6 +36,11 @@ export const JobRef = z.object({
 });
 export type JobRef = z.infer<typeof JobRef>;
 
+/** A time as a payload or a query gives it: ISO 8601 with an offset, so that it names one instant. */
+export const IsoTime = z.string().refine((s) => /[zZ]|[+-]\d\d:?\d\d$/.test(s) && !Number.isNaN(Date.parse(s)), {
+  message: 'must be an ISO 8601 date-time with an offset, e.g. 2026-11-24T09:12:03Z',
+});
+
 /** A dataset as lineage names it: `namespace/name`, e.g. `postgres://dw:5432/finance.ledger`. */
 export const DatasetName = z.string().min(3).max(2_000);
 
@@ -51,14 +56,52 @@ export const Lineage = z.object({
 });
 export type Lineage = z.infer<typeof Lineage>;
 
+/** Metrics of one column as a data-quality tool reported them (OpenLineage's `columnMetrics`). */
+export const ColumnMetrics = z.object({
+  nullCount: z.number().optional(),
+  distinctCount: z.number().optional(),
+  sum: z.number().optional(),
+  count: z.number().optional(),
+  min: z.number().optional(),
+  max: z.number().optional(),
+  /** Quantile → value, e.g. `{ "0.5": 52 }`. */
+  quantiles: z.record(z.string(), z.number()).optional(),
+});
+export type ColumnMetrics = z.infer<typeof ColumnMetrics>;
+
 /**
- * The size of a dataset as the run that wrote it reported it when it ended (OpenLineage's
- * `outputStatistics`): rows, bytes or both. What a preflight compares a job's input with.
+ * What a run reported about a dataset's quality besides its size, kept as reported: numbers only,
+ * at most `MAX_QUALITY_COLUMNS` columns, so that it stays small next to the size it comes with.
  */
-export const DatasetStat = z.object({
+export const DataQuality = z.object({
+  fileCount: z.number().int().min(0).optional(),
+  columnMetrics: z.record(z.string(), ColumnMetrics).optional(),
+});
+export type DataQuality = z.infer<typeof DataQuality>;
+
+/** Columns of data-quality metrics kept per dataset and run. */
+export const MAX_QUALITY_COLUMNS = 200;
+/** Quantiles kept per column. */
+export const MAX_QUANTILES = 20;
+/** The longest column name (or quantile name) kept. */
+export const MAX_METRIC_NAME = 300;
+
+/** What a run said about a dataset it read or wrote: rows, bytes, quality metrics, any of them. */
+export const DatasetObservation = z.object({
   dataset: DatasetName,
   rowCount: z.number().int().min(0).optional(),
   bytes: z.number().int().min(0).optional(),
+  quality: DataQuality.optional(),
+});
+export type DatasetObservation = z.infer<typeof DatasetObservation>;
+
+/**
+ * A dataset as the run that wrote it reported it when it ended (OpenLineage's `outputStatistics`),
+ * with the row count it expected to write when it says: what a preflight compares a job's input
+ * with, and what ingest judges complete or suspect.
+ */
+export const DatasetStat = DatasetObservation.extend({
+  expectedRows: z.number().int().min(0).optional(),
 });
 export type DatasetStat = z.infer<typeof DatasetStat>;
 
@@ -105,5 +148,10 @@ export const NormalizedRunEvent = z.object({
    * (a failed write leaves what it wrote), and only when the payload gives one.
    */
   outputStats: z.array(DatasetStat).optional(),
+  /**
+   * What the run said of the datasets it read, each dataset once (OpenLineage's input facets, the
+   * generic event's inputs); only on an event of a run that has begun, and only when given.
+   */
+  inputStats: z.array(DatasetObservation).optional(),
 });
 export type NormalizedRunEvent = z.infer<typeof NormalizedRunEvent>;

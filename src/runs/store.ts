@@ -22,6 +22,8 @@ export interface StoreOutcome {
   runs: StoredRun[];
   /** Attempts that new events reported failed or aborted: each deserves an analysis. */
   failures: { runId: number; attempt: number }[];
+  /** Dataset versions written now whose size looks partial or overloaded. */
+  suspect: number;
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -48,7 +50,7 @@ export async function storeEvents(pool: Pool, payloads: IncomingPayload[]): Prom
     return { body, sha: sha256(body), events: p.events.map((e) => ({ e, key: dedupeKey(e) })) };
   });
   const all = prepared.flatMap((p) => p.events.map((x) => ({ ...x, sha: p.sha })));
-  if (all.length === 0) return { inserted: payloads.map(() => []), runs: [], failures: [] };
+  if (all.length === 0) return { inserted: payloads.map(() => []), runs: [], failures: [], suspect: 0 };
   const firstByKey = new Map<string, (typeof all)[number]>();
   for (const x of all) if (!firstByKey.has(x.key)) firstByKey.set(x.key, x);
   const unique = [...firstByKey.values()];
@@ -60,7 +62,7 @@ export async function storeEvents(pool: Pool, payloads: IncomingPayload[]): Prom
   // Sizes likewise: a later size of the same run replaces an earlier one, a known one writes nothing.
   const stats = collectDatasetStats(events);
 
-  const { fresh, runs, failures } = await withTransaction(pool, async (tx) => {
+  const { fresh, runs, failures, suspect } = await withTransaction(pool, async (tx) => {
     await insertSources(tx, uniqueBy(unique.map((x) => ({ name: x.e.source, orchestrator: x.e.orchestrator })), (s) => s.name));
     const eventJobs = unique.map((x) => ({ namespace: x.e.job.namespace, name: x.e.job.name, source: x.e.source, orchestrator: x.e.orchestrator }));
     const jobs = await ensureJobs(tx, uniqueBy(lineage ? [...eventJobs, ...lineage.jobs] : eventJobs, (j) => `${j.namespace}\u0000${j.name}`));
@@ -76,9 +78,9 @@ export async function storeEvents(pool: Pool, payloads: IncomingPayload[]): Prom
     }));
     const fresh = await insertEvents(tx, rows);
     if (lineage) await writeLineage(tx, lineage, (key) => jobIdByKey(jobIds, key));
-    if (stats) await writeDatasetStats(tx, stats, (key) => jobIdByKey(jobIds, key));
+    const suspect = stats ? await writeDatasetStats(tx, stats, (key) => jobIdByKey(jobIds, key)) : 0;
     const folded = foldEvents(unique.filter((x) => fresh.has(x.key)).map((x) => x.e));
-    if (folded.runs.length === 0) return { fresh, runs: [], failures: [] };
+    if (folded.runs.length === 0) return { fresh, runs: [], failures: [], suspect };
     const stored = await upsertRuns(tx, folded.runs.map((r) => jobIdByKey(jobIds, r.jobKey)), folded.runs);
     const runIds = new Map(stored.map((r) => [`${r.job_id}\u0000${r.run_key}`, r.id]));
     await upsertAttempts(tx, folded.attempts.map((a) => {
@@ -89,7 +91,7 @@ export async function storeEvents(pool: Pool, payloads: IncomingPayload[]): Prom
     const failures = folded.attempts
       .filter((a) => a.state === 'failed' || a.state === 'aborted')
       .map((a) => ({ runId: runIds.get(`${jobIdByKey(jobIds, a.jobKey)}\u0000${a.runKey}`) ?? 0, attempt: a.attempt }));
-    return { fresh, runs: stored, failures };
+    return { fresh, runs: stored, failures, suspect };
   });
   const claimed = new Set<string>();
   const inserted = prepared.map((p) => p.events.map(({ key }) => {
@@ -97,7 +99,7 @@ export async function storeEvents(pool: Pool, payloads: IncomingPayload[]): Prom
     claimed.add(key);
     return true;
   }));
-  return { inserted, runs, failures };
+  return { inserted, runs, failures, suspect };
 }
 
 /**

@@ -96,14 +96,15 @@ describe('dataset sizes from generic events', () => {
     assert.match(r.kind === 'rejected' ? r.issues[0]?.message ?? '' : '', /ends the run/);
   });
 
-  it('refuses a negative or fractional count, a misspelt size and a size on an input', () => {
+  it('refuses a negative or fractional count, a misspelt size, and a size on an input of a run not begun', () => {
     const paths = (payload: object) => {
       const r = genericAdapter({ ...base, ...payload }, ctx);
       return r.kind === 'rejected' ? r.issues.map((i) => i.path.join('.')) : [];
     };
     assert.deepEqual(paths({ outputs: [{ namespace: 'w', name: 'a', rowCount: -1 }, { namespace: 'w', name: 'b', bytes: 1.5 }] }), ['outputs.0.rowCount', 'outputs.1.bytes']);
     assert.deepEqual(paths({ outputs: [{ namespace: 'w', name: 'a', rows: 10 }] }), ['outputs.0']);
-    assert.deepEqual(paths({ inputs: [{ namespace: 'w', name: 'a', rowCount: 10 }] }), ['inputs.0']);
+    assert.deepEqual(paths({ inputs: [{ namespace: 'w', name: 'a', rows: 10 }] }), ['inputs.0']);
+    assert.deepEqual(paths({ type: 'queued', inputs: [{ namespace: 'w', name: 'a', rowCount: 10 }] }), ['inputs.0.rowCount']);
   });
 });
 
