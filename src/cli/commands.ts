@@ -29,6 +29,13 @@ export const COMMAND_MODULES: CommandModule[] = [
   { load: async () => (await import('./excerpt.ts')).registerExcerpt, commands: { excerpt: 'print the lines of each build or job log that explain its failure (- reads stdin)' } },
   { load: async () => (await import('./services.ts')).registerServices, commands: { services: 'business services (list; apply FILE)' } },
   { load: async () => (await import('./forecast.ts')).registerForecast, commands: { forecast: 'forecast a service instance: breach probability, ETA fan, critical path, time to act' } },
+  {
+    load: async () => (await import('./trace.ts')).registerTrace,
+    commands: {
+      trace: 'trace a service instance across every system: runs, datasets, links, against their usual times',
+      origin: 'where a problem began: an incident, or with --service a service instance; ranked candidates, evidence, blast radius',
+    },
+  },
   { load: async () => (await import('./buffers.ts')).registerBuffers, commands: { buffers: 'downstream jobs that start on a clock rather than on their inputs' } },
   { load: async () => (await import('./policies.ts')).registerPolicies, commands: { policies: 'the loaded policies (list; check, test, schema, backtest)' } },
   { load: async () => (await import('./decide.ts')).registerDecide, commands: { decide: "decide about one failure or preflight through the decision endpoint's path (logged like it)" } },

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { showAgent } from './demo-agent.ts';
 import { showDecision } from './demo-decide.ts';
 import { showHealing } from './demo-heal.ts';
+import { showOrigin } from './demo-origin.ts';
 import { showSlackRisk } from './demo-slack.ts';
 import { parseServiceFile } from '../sla/parse-file.ts';
 import { replaySweeps } from '../sla/replay.ts';
@@ -73,7 +74,7 @@ export function registerDemo(program: Command): void {
       try {
         if (deps.queue.kind === 'in-process') deps.queue.startWorkers(buildHandlers(deps), { concurrency: 2 });
         console.log(`Medic demo — store: ${deps.store}, queue: ${deps.queue.kind}\n`);
-        const { results: loaded, replayAt } = await loadDemoHistory(deps, Math.max(1, Number.parseInt(opts.days, 10) || 28));
+        const { results: loaded, replayAt, partialDay } = await loadDemoHistory(deps, Math.max(1, Number.parseInt(opts.days, 10) || 28));
         console.log('1. Ingest: each source in its own format, through the same adapters as the API');
         console.log(table(['source', 'format', 'payloads', 'accepted', 'duplicate', 'rejected'],
           loaded.map((l) => [l.instance, l.orchestrator, l.payloads, l.summary.accepted, l.summary.duplicate, l.summary.rejected])));
@@ -92,6 +93,7 @@ export function registerDemo(program: Command): void {
         await showDecision(deps, replayAt);
         await showHealing(deps, replayAt);
         await showAgent(deps);
+        await showOrigin(deps, partialDay);
       } finally {
         await runtime.close();
       }

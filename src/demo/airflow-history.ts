@@ -36,17 +36,20 @@ type Volumes = Partial<Record<Dataset, { rowCount: number; size: number }>>;
  * dataset a task found partial holds 20–40 % of that. Drawn from a generator of the slot's own,
  * so that sizes leave the history's random sequence as it was.
  */
-function closeVolumes(slot: Date, partial: ReadonlySet<Dataset>): Volumes {
+function closeVolumes(slot: Date, partial: ReadonlySet<Dataset>, shortSource?: 'erp' | 'bank'): Volumes {
   const noise = seeded(Math.floor(slot.getTime() / 3_600_000) ^ 0x5a17);
   const monday = slot.getUTCDay() === 1 ? 1.35 : 1;
-  const erp = Math.round(noise.lognormal(52_000 * monday, 0.05));
-  const bank = Math.round(noise.lognormal(6_100 * monday, 0.08));
+  const usual = { erp: Math.round(noise.lognormal(52_000 * monday, 0.05)), bank: Math.round(noise.lognormal(6_100 * monday, 0.08)) };
   const cut = 0.2 + 0.2 * noise.next();
+  // A source that delivered 40 % of its lines: the extract writes them all, and so does the load.
+  const short = (d: 'erp' | 'bank') => (d === shortSource ? Math.round(usual[d] * 0.4) : usual[d]);
+  const erp = short('erp');
+  const bank = short('bank');
   const rows = { erp, bank, ledger: erp + bank };
   const bytesPerRow = { erp: 310, bank: 180, ledger: 240 };
   const out: Volumes = {};
   for (const d of ['erp', 'bank', 'ledger'] as const) {
-    const rowCount = partial.has(d) ? Math.round(rows[d] * cut) : rows[d];
+    const rowCount = partial.has(d) && !shortSource ? Math.round(rows[d] * cut) : rows[d];
     out[d] = { rowCount, size: rowCount * bytesPerRow[d] };
   }
   return out;
@@ -80,8 +83,10 @@ const STATISTICS = 'https://openlineage.io/spec/facets/1-0-2/OutputStatisticsOut
 /**
  * OpenLineage events of one day's DAG run: START and COMPLETE/FAIL per try of each task, the
  * writes' sizes on each COMPLETE. On a day a task fails on partial input, what it read was short.
+ * With `shortSource`, that source delivered 40 % of its lines, and what the tasks wrote shows it:
+ * the day nobody notices until the numbers are read.
  */
-export function financeCloseDay(r: Random, slot: Date): unknown[] {
+export function financeCloseDay(r: Random, slot: Date, shortSource?: 'erp' | 'bank'): unknown[] {
   const runId = `scheduled__${slot.toISOString().replace('.000Z', '+00:00')}`;
   const dagRunUuid = r.uuid();
   const ends = new Map<string, number>();
@@ -108,7 +113,7 @@ export function financeCloseDay(r: Random, slot: Date): unknown[] {
     if (!ends.has(task.id)) break; // the DAG run stops where a task gave up
   }
   // The events are made once the day is known: the load wrote a partial ledger if reconcile found one.
-  const volumes = closeVolumes(slot, partial);
+  const volumes = closeVolumes(slot, partial, shortSource);
   return tries.map((x) => olEvent(x.type, x.time, x.t, x.error, x.type === 'COMPLETE' ? volumes : undefined));
 }
 

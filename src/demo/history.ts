@@ -22,7 +22,7 @@ export interface DemoBatch {
  * flight; `replayAt` is the moment worth replaying, just after its second load failure. Same
  * seed, same history.
  */
-export function demoWorld(until: Date, days = 28, seed = 20261124): { batches: DemoBatch[]; replayAt: Date } {
+export function demoWorld(until: Date, days = 28, seed = 20261124): { batches: DemoBatch[]; replayAt: Date; partialDay: string } {
   const r = seeded(seed);
   const today = Date.UTC(until.getUTCFullYear(), until.getUTCMonth(), until.getUTCDate());
   const airflow: unknown[] = [];
@@ -32,7 +32,8 @@ export function demoWorld(until: Date, days = 28, seed = 20261124): { batches: D
   const bi: unknown[] = [];
   for (let d = days; d >= 1; d--) {
     const day = today - d * DAY;
-    const close = financeCloseDay(r, new Date(day + financeClose.slotHourUtc * 3_600_000));
+    // Yesterday the ERP delivered 40 % of its lines; the close and the BI jobs after it ran as if nothing was wrong.
+    const close = financeCloseDay(r, new Date(day + financeClose.slotHourUtc * 3_600_000), d === 1 ? 'erp' : undefined);
     airflow.push(...close);
     bi.push(...financeDownstreamDay(close, day));
     argo.push(featurePipelineDay(r, new Date(day + featurePipeline.slotHourUtc * 3_600_000)));
@@ -49,5 +50,6 @@ export function demoWorld(until: Date, days = 28, seed = 20261124): { batches: D
     { orchestrator: 'generic', instance: 'onboarding-api', timeZone: 'UTC', payloads: generic },
     { orchestrator: 'generic', instance: financeDownstream.source, timeZone: 'UTC', payloads: bi },
   ];
-  return { batches, replayAt: new Date(inFlight.secondFailure.getTime() + 5 * 60_000) };
+  const yesterday = new Date(today - DAY + financeClose.slotHourUtc * 3_600_000);
+  return { batches, replayAt: new Date(inFlight.secondFailure.getTime() + 5 * 60_000), partialDay: `scheduled__${yesterday.toISOString().replace('.000Z', '+00:00')}` };
 }

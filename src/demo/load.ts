@@ -11,9 +11,9 @@ export interface DemoLoadResult {
 
 /**
  * Ingests the demo history through the same path as the API (a second load adds nothing) and
- * says when today's in-flight close is worth replaying.
+ * says when today's in-flight close is worth replaying, and which past close went partial.
  */
-export async function loadDemoHistory(deps: Pick<Deps, 'pool' | 'queue' | 'clock'>, days = 28): Promise<{ results: DemoLoadResult[]; replayAt: Date }> {
+export async function loadDemoHistory(deps: Pick<Deps, 'pool' | 'queue' | 'clock'>, days = 28): Promise<{ results: DemoLoadResult[]; replayAt: Date; partialDay: string }> {
   const results: DemoLoadResult[] = [];
   const world = demoWorld(deps.clock(), days);
   for (const batch of world.batches) {
@@ -30,5 +30,5 @@ export async function loadDemoHistory(deps: Pick<Deps, 'pool' | 'queue' | 'clock
     }
     results.push({ orchestrator: batch.orchestrator, instance: batch.instance, payloads: batch.payloads.length, summary: total });
   }
-  return { results, replayAt: world.replayAt };
+  return { results, replayAt: world.replayAt, partialDay: world.partialDay };
 }

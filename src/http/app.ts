@@ -14,6 +14,7 @@ import { ingestRoutes } from '../ingest/routes.ts';
 import { runRoutes } from '../runs/routes.ts';
 import { slackRoutes } from '../slack/routes.ts';
 import { forecastRoute, riskRoute, serviceRoutes } from '../sla/routes.ts';
+import { traceRoutes } from '../trace/routes.ts';
 import { consoleRoutes } from '../console/plugin.ts';
 import { CONSOLE_DIR } from '../runtime.ts';
 import { createAuthenticator } from './auth.ts';
@@ -63,6 +64,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   await app.register(serviceRoutes(deps, auth));
   await app.register(forecastRoute(deps, auth));
   await app.register(riskRoute(deps, auth));
+  await app.register(traceRoutes(deps, auth));
   await app.register(policyRoutes(deps, auth));
   await app.register(decisionRoutes(deps, auth));
   await app.register(approvalRoutes(deps, auth));

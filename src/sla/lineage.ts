@@ -49,11 +49,11 @@ export interface EdgeSource {
  * learned edges and its own `after`, within the bounds, as a DAG: an edge that would close a
  * cycle is dropped and reported.
  */
-export async function resolveServiceJobs(db: Queryable, def: ServiceDefinition, options: ClosureOptions = {}): Promise<ResolvedService> {
+export async function resolveServiceJobs(db: Queryable, def: Pick<ServiceDefinition, 'jobs' | 'terminal'>, options: ClosureOptions = {}): Promise<ResolvedService> {
   return resolveWith({ ids: (names) => jobIdsByName(db, names), into: (ids) => edgesInto(db, ids, options.seenSince) }, def, options);
 }
 
-const definitionEdges = (def: ServiceDefinition): ServiceEdge[] =>
+const definitionEdges = (def: Pick<ServiceDefinition, 'jobs'>): ServiceEdge[] =>
   def.jobs.flatMap((j) => j.after.map((up) => ({ upstream: up, downstream: j.job, origins: [{ kind: 'definition' } as const] })));
 
 function originOf(row: LearnedEdgeRow): EdgeOrigin {
@@ -62,7 +62,7 @@ function originOf(row: LearnedEdgeRow): EdgeOrigin {
 }
 
 /** The closure over any edge source; see `resolveServiceJobs`. */
-export async function resolveWith(source: EdgeSource, def: ServiceDefinition, options: ClosureOptions = {}): Promise<ResolvedService> {
+export async function resolveWith(source: EdgeSource, def: Pick<ServiceDefinition, 'jobs' | 'terminal'>, options: ClosureOptions = {}): Promise<ResolvedService> {
   const declared = definitionEdges(def);
   if (def.terminal === undefined) {
     return { jobs: def.jobs, learned: { jobs: [], edges: declared, dropped: [], unknownTerminals: [] } };
