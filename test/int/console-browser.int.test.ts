@@ -183,6 +183,7 @@ describe('the console in a real browser', browserSuiteOptions(), () => {
       ['approvals', '/approvals?status=all'], ['incidents', '/incidents?status=all'], ['incident', `/incidents/${a.incident_id}`],
       ['sla', '/sla'], ['service', '/services/finance-publish'], ['decisions', '/decisions'], ['decision', `/decisions/${a.decision_id}`],
       ['audit', `/audit?approval=${a.id}`], ['policies', '/policies'],
+      ['lineage', '/services/finance-publish/lineage'], ['incident-lineage', `/incidents/${a.incident_id}/lineage`],
     ];
     for (const [name, path] of pages) {
       const res = await alice.goto(`${base}${path}`);
@@ -190,7 +191,7 @@ describe('the console in a real browser', browserSuiteOptions(), () => {
       await audited(alice, name);
     }
     await alice.emulateMedia({ colorScheme: 'dark' });
-    for (const [name, path] of [['now-dark', '/'], ['approval-dark', `/approvals/${a.id}`], ['service-dark', '/services/finance-publish']] as const) {
+    for (const [name, path] of [['now-dark', '/'], ['approval-dark', `/approvals/${a.id}`], ['service-dark', '/services/finance-publish'], ['lineage-dark', '/services/finance-publish/lineage']] as const) {
       await alice.goto(`${base}${path}`);
       await audited(alice, name);
     }

@@ -167,7 +167,7 @@ for (const store of testStores()) {
 
       const table = section(res.body, 'history-h');
       assert.match(table, /21 instances in the last 30 days: 17 on time, 2 late, 1 missed, 1 still open/);
-      assert.match(table, /<th scope="row"><code>day-4<\/code><\/th>.*\n<td><span class="late">late by [0-9]+ min<\/span><\/td><td><span class="badge warn">late<\/span>/);
+      assert.match(table, /<th scope="row"><a href="\/services\/close\/lineage\?key=day-4"><code>day-4<\/code><\/a><\/th>.*\n<td><span class="late">late by [0-9]+ min<\/span><\/td><td><span class="badge warn">late<\/span>/);
       assert.match(table, /<code>day-7<\/code>[^]*?not done, [^<]+ past the deadline[^]*?<span class="badge failed">missed<\/span>/);
       assert.match(table, /<code>day-1<\/code>[^]*?early by [0-9]+ min/);
 

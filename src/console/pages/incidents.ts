@@ -83,6 +83,7 @@ function incidentBody(view: View, p: IncidentPage, message: Html | null): Html {
   const e = d.evidence;
   return html`
 ${stateRegion(f, d, message)}
+<p><a href="/incidents/${d.id}/lineage">Where did it start?</a> <span class="muted">The instance of its latest failed run, traced upstream across every system.</span></p>
 ${can(view.person, 'approve') && !ENDED.has(d.status) ? resolveForm(view, d.id) : ''}
 <section class="region" aria-labelledby="timeline-h"><h2 id="timeline-h">Runs and attempts</h2>
 <p class="muted">${d.kind === 'storm' ? `A storm across ${d.jobs_affected} jobs. ` : ''}${d.runs.length < d.occurrences ? `The latest ${d.runs.length} of ${d.occurrences} failures` : `${d.occurrences} failures`}, in ${p.runOrder.length} runs, the latest failure first; each run shows all its attempts.</p>

@@ -5,6 +5,7 @@ import { approvalListRoutes } from './approvals.ts';
 import { auditRoutes } from './audit.ts';
 import { decisionRoutes } from './decisions.ts';
 import { incidentRoutes } from './incidents.ts';
+import { lineageRoutes } from './lineage.ts';
 import { nowRoutes } from './now.ts';
 import { policyRoutes } from './policies.ts';
 import { slaRoutes } from './sla.ts';
@@ -16,6 +17,7 @@ export function consolePages(app: FastifyInstance, kit: ConsoleKit): void {
   approvalRoutes(app, kit);
   incidentRoutes(app, kit);
   slaRoutes(app, kit);
+  lineageRoutes(app, kit);
   decisionRoutes(app, kit);
   auditRoutes(app, kit);
   policyRoutes(app, kit);

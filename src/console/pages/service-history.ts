@@ -38,13 +38,14 @@ export function historyRegion(f: Formats, service: string, records: readonly Ins
   return html`<section class="region" aria-labelledby="history-h"><h2 id="history-h">The last ${HISTORY_DAYS} days</h2>
 <p>${summary}.</p>
 ${records.length ? chart('history-data', historySpec(records, f.zone), label, true) : ''}
-${records.length <= PER_INSTANCE_ROWS ? instanceTable(f, records) : dayTable(f, records)}
+${records.length <= PER_INSTANCE_ROWS ? instanceTable(f, service, records) : dayTable(f, records)}
 </section>`;
 }
 
-function instanceTable(f: Formats, records: readonly InstanceRecord[]): Html {
+/** One row an instance, its key linking to its lineage: where a late one's delay began. */
+function instanceTable(f: Formats, name: string, records: readonly InstanceRecord[]): Html {
   return table(['Instance', 'Start', 'Finish', 'Deadline', 'Late by / early by', 'Outcome'], [...records].reverse().map((r) => html`<tr>
-<th scope="row"><code>${r.key}</code></th><td>${when(f, r.start)}</td><td>${when(f, r.finish)}</td><td>${when(f, r.deadline)}</td>
+<th scope="row"><a href="/services/${encodeURIComponent(name)}/lineage?key=${encodeURIComponent(r.key)}"><code>${r.key}</code></a></th><td>${when(f, r.start)}</td><td>${when(f, r.finish)}</td><td>${when(f, r.deadline)}</td>
 <td>${lateness(f, r)}</td><td>${outcomeBadge(r.outcome)}</td>
 </tr>`), `No instance started in the last ${HISTORY_DAYS} days.`);
 }

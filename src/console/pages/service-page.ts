@@ -48,7 +48,8 @@ export async function loadServicePage(db: Queryable, name: string, now: Date): P
 }
 
 export function servicePageBody(f: Formats, p: ServicePage): Html {
-  return html`${forecastRegion(f, p.forecast)}
+  return html`<p><a href="/services/${encodeURIComponent(p.stored.name)}/lineage">Trace today's instance: where did it start?</a></p>
+${forecastRegion(f, p.forecast)}
 ${historyRegion(f, p.stored.name, p.history)}
 ${definitionRegion(f, p.stored, p.resolved)}`;
 }
