@@ -58,18 +58,22 @@ export async function attemptHistory(db: Queryable, jobs: string[], at: Date, da
 /**
  * Every run of `jobs` that started (or was scheduled) in the `days` before `at`, oldest first.
  * Jobs are found by their unique key, so a job name's namespace must hold no `/` (as a service's
- * job names never do), and each job's runs are one range of `runs_job_time_idx`.
+ * job names never do), and each job's runs are one range of `runs_job_time_idx`. A window holds
+ * tens of thousands of rows for a large service: they come as arrays with epoch times, which
+ * costs no date parsing.
  */
 export async function runsBefore(db: Queryable, jobs: string[], at: Date, days = 90): Promise<RunRow[]> {
-  const r = await db.query<RunRow>(
-    `select j.namespace || '/' || j.name as job, r.run_key, r.state, r.scheduled_at, r.started_at, r.ended_at
-     from unnest($1::text[], $2::text[]) as u(namespace, name)
-       join jobs j on j.namespace = u.namespace and j.name = u.name
-       join runs r on r.job_id = j.id
-     where coalesce(r.scheduled_at, r.started_at, r.state_at) < $3
-       and coalesce(r.scheduled_at, r.started_at, r.state_at) >= $3::timestamptz - make_interval(days => $4)
-     order by coalesce(r.scheduled_at, r.started_at, r.state_at)`,
-    [jobs.map((j) => j.slice(0, j.indexOf('/'))), jobs.map((j) => j.slice(j.indexOf('/') + 1)), at.toISOString(), days],
-  );
-  return r.rows;
+  const r = await db.query<[string, string, string, number | null, number | null, number | null]>({
+    text: `select j.namespace || '/' || j.name, r.run_key, r.state, date_part('epoch', r.scheduled_at) * 1000,
+                  date_part('epoch', r.started_at) * 1000, date_part('epoch', r.ended_at) * 1000
+           from unnest($1::text[], $2::text[]) as u(namespace, name)
+             join jobs j on j.namespace = u.namespace and j.name = u.name
+             join runs r on r.job_id = j.id
+           where coalesce(r.scheduled_at, r.started_at, r.state_at) < $3
+             and coalesce(r.scheduled_at, r.started_at, r.state_at) >= $3::timestamptz - make_interval(days => $4)
+           order by coalesce(r.scheduled_at, r.started_at, r.state_at)`,
+    values: [jobs.map((j) => j.slice(0, j.indexOf('/'))), jobs.map((j) => j.slice(j.indexOf('/') + 1)), at.toISOString(), days], rowMode: 'array',
+  });
+  const date = (ms: number | null) => (ms === null ? null : new Date(ms));
+  return r.rows.map(([job, run_key, state, s, st, e]) => ({ job, run_key, state, scheduled_at: date(s), started_at: date(st), ended_at: date(e) }));
 }

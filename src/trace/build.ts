@@ -1,12 +1,13 @@
 import type { Queryable } from '../db/pool.ts';
 import { deadlineFor } from '../sla/deadline.ts';
+import { runsBefore } from '../sla/instance-sql.ts';
 import { resolveServiceJobs, type ServiceEdge } from '../sla/lineage.ts';
 import type { ServiceDefinition } from '../sla/schema.ts';
 import { topologicalOrder } from './blast.ts';
 import { inferEdges } from './infer.ts';
 import { locateInstance } from './instance.ts';
 import { readsOf, type DatasetLookup } from './reads.ts';
-import { jobsByName, runDetails, runKeyTime, runWindow, type RunDetailRow } from './sql.ts';
+import { jobsByName, runDetails, runKeyTime, type RunDetailRow } from './sql.ts';
 import type { Trace, TraceEdge, TraceJob, TraceRun } from './types.ts';
 import { offsets, usualMakespan, usualTimes } from './usual.ts';
 
@@ -50,7 +51,7 @@ export async function buildTrace(deps: TraceDeps, subject: TraceSubject, key: st
   if (!anchor) return { kind: 'no-instance', reason: `no run of ${subject.name} has the key "${key}"` };
   if (anchor > at) return { kind: 'no-instance', reason: `the instance "${key}" had not begun by ${at.toISOString()}` };
   const until = new Date(Math.min(at.getTime(), anchor.getTime() + SPAN_MS) + 1);
-  const [known, window] = await Promise.all([jobsByName(db, names), runWindow(db, names, until, WINDOW_DAYS)]);
+  const [known, window] = await Promise.all([jobsByName(db, names), runsBefore(db, names, until, WINDOW_DAYS)]);
   const located = locateInstance(jobs, window, key, at);
   if (!located) return { kind: 'no-instance', reason: key === 'latest' ? `no run of ${subject.name} by ${at.toISOString()}` : `no instance holds the key "${key}"` };
   const { instance, history } = located;

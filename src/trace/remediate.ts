@@ -3,22 +3,14 @@ import { DecisionInput } from '../decide/schema.ts';
 import { Orchestrator } from '../runs/schema.ts';
 import { originOfService } from './service.ts';
 import type { TraceDeps } from './build.ts';
-import type { OriginReport, Problem } from './types.ts';
+import { problemText } from './render.ts';
+import type { OriginReport } from './types.ts';
 
 export type RemediationOutcome =
   | { kind: 'decided'; report: OriginReport; decision: DecisionAnswer }
   | { kind: 'no-origin'; why: string }
   | { kind: 'not-found'; what: string };
 
-const said = (p: Problem): string => {
-  switch (p.kind) {
-    case 'late': return `${p.job} ends ${p.minutes} min past its ${p.against === 'deadline' ? 'deadline' : 'usual finish'}`;
-    case 'partial-data': return `${p.job} wrote ${p.dataset} far from its usual size`;
-    case 'stale-input': return `${p.job} read ${p.dataset} before it was written`;
-    case 'failure': return `${p.job} failed`;
-    default: { const never: never = p; return never; }
-  }
-};
 
 /**
  * Puts the origin of an instance's problems to the policies, as a failure of the origin's run:
@@ -34,14 +26,14 @@ export async function decideOnOrigin(deps: DecideDeps & { trace: TraceDeps }, na
   const origin = report.origin;
   if (!origin) return { kind: 'no-origin', why: report.unknown ?? 'no origin' };
   const orchestrator = Orchestrator.safeParse(trace.jobs.find((j) => j.job === origin.job)?.orchestrator);
-  const own = report.problems.filter((p) => p.job === origin.job).map(said);
+  const own = report.problems.filter((p) => p.job === origin.job).map((p) => problemText(p));
   const input = DecisionInput.parse({
     kind: 'failure', job: origin.job, ...(orchestrator.success ? { orchestrator: orchestrator.data } : {}),
     ...(origin.runKey ? { run: { key: origin.runKey } } : {}), time: at.toISOString(), requester: requester ?? 'medic-origin',
     error: {
       message: `Origin of ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'} in ${name}: ${own[0] ?? origin.evidence[0] ?? origin.why}`,
       detail: [
-        `Problems: ${report.problems.map(said).join('; ')}.`,
+        `Problems: ${report.problems.map((p) => problemText(p)).join('; ')}.`,
         ...origin.evidence.map((e) => `Evidence: ${e}`),
         report.blast?.proposal ? `Proposal: ${report.blast.proposal}.` : 'Nothing downstream has run yet.',
         ...(report.blast?.services ?? []).map((s) => `At risk: ${s.service}${s.deadline ? `, deadline ${s.deadline}` : ''}${s.minutesLeft !== null ? `, ${s.minutesLeft} min left` : ''}.`),

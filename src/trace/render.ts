@@ -62,7 +62,7 @@ function sized(v: TraceDatasetVersion): string {
 /** An origin report for the terminal: the problems, the ranked candidates and the blast radius. */
 export function renderOrigin(r: OriginReport): string {
   const lines = [`${r.service} · instance ${r.key}`, ''];
-  lines.push(r.problems.length === 0 ? '  no problem seen' : `  problems: ${r.problems.map(problem).join('; ')}`);
+  lines.push(r.problems.length === 0 ? '  no problem seen' : `  problems: ${r.problems.map((p) => problemText(p, short)).join('; ')}`);
   lines.push('', r.origin ? `  probable origin: ${r.origin.job} (confidence ${Math.round(r.origin.confidence * 100)} %)` : `  origin: ${r.unknown ?? 'unknown'}`);
   r.candidates.slice(0, 5).forEach((c, i) => {
     lines.push(`  ${i + 1}. ${c.job}  [${c.verdict}${c.lateMinutes !== null ? `, +${c.lateMinutes} min` : ''}]  ${c.why}`);
@@ -80,12 +80,13 @@ function left(minutes: number | null): string {
   return minutes >= 0 ? `, ${minutes} min left` : ', passed';
 }
 
-function problem(p: OriginReport['problems'][number]): string {
+/** A problem in a few words; jobs named by `name` (the terminal shortens them, a decision keeps them whole). */
+export function problemText(p: OriginReport['problems'][number], name: (job: string) => string = (j) => j): string {
   switch (p.kind) {
-    case 'late': return `${short(p.job)} ends ${p.minutes} min past its ${p.against === 'deadline' ? 'deadline' : 'usual finish'}`;
-    case 'partial-data': return `${short(p.job)} wrote ${p.dataset} far from its usual size`;
-    case 'stale-input': return `${short(p.job)} read ${p.dataset} before it was written`;
-    case 'failure': return `${short(p.job)} failed`;
+    case 'late': return `${name(p.job)} ends ${p.minutes} min past its ${p.against === 'deadline' ? 'deadline' : 'usual finish'}`;
+    case 'partial-data': return `${name(p.job)} wrote ${p.dataset} far from its usual size`;
+    case 'stale-input': return `${name(p.job)} read ${p.dataset} before it was written`;
+    case 'failure': return `${name(p.job)} failed`;
     default: { const never: never = p; return never; }
   }
 }

@@ -1,5 +1,4 @@
 import type { Queryable } from '../db/pool.ts';
-import type { RunRow } from '../sla/instance-sql.ts';
 
 const split = (names: string[]) => [names.map((n) => n.slice(0, n.indexOf('/'))), names.map((n) => n.slice(n.indexOf('/') + 1))];
 
@@ -78,24 +77,4 @@ export async function incidentFocus(db: Queryable, id: number): Promise<{ job: s
   );
   const row = r.rows[0];
   return row ? { job: row.job, runKey: row.run_key } : undefined;
-}
-
-/**
- * `runsBefore`'s rows for a trace: the same plan (names joined to jobs), times as epoch
- * milliseconds and rows as arrays, so that 20k rows cost no date parsing.
- */
-export async function runWindow(db: Queryable, jobs: string[], at: Date, days: number): Promise<RunRow[]> {
-  const r = await db.query<[string, string, string, number | null, number | null, number | null]>({
-    text: `select j.namespace || '/' || j.name, r.run_key, r.state, date_part('epoch', r.scheduled_at) * 1000,
-                  date_part('epoch', r.started_at) * 1000, date_part('epoch', r.ended_at) * 1000
-           from unnest($1::text[], $2::text[]) as u(namespace, name)
-             join jobs j on j.namespace = u.namespace and j.name = u.name
-             join runs r on r.job_id = j.id
-           where coalesce(r.scheduled_at, r.started_at, r.state_at) < $3
-             and coalesce(r.scheduled_at, r.started_at, r.state_at) >= $3::timestamptz - make_interval(days => $4)
-           order by coalesce(r.scheduled_at, r.started_at, r.state_at)`,
-    values: [jobs.map((j) => j.slice(0, j.indexOf('/'))), jobs.map((j) => j.slice(j.indexOf('/') + 1)), at.toISOString(), days], rowMode: 'array',
-  });
-  const date = (ms: number | null) => (ms === null ? null : new Date(ms));
-  return r.rows.map(([job, run_key, state, s, st, e]) => ({ job, run_key, state, scheduled_at: date(s), started_at: date(st), ended_at: date(e) }));
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
+import { ttlCache } from '../../decide/cache.ts';
 import { AppError } from '../../errors.ts';
 import { datasetLookup } from '../../trace/datasets.ts';
 import { originOfIncident, originOfService, type OriginResult } from '../../trace/service.ts';
@@ -49,12 +50,17 @@ export function lineageRoutes(root: FastifyInstance, kit: ConsoleKit): void {
       topic: out.trace.service.includes('/') ? 'incidents' : 'sla',
     };
   };
+  // A change refreshes the page's four regions at once, each in its own request: the ones that
+  // follow the present share one trace for a moment instead of building it four times.
+  const present = ttlCache<OriginResult>(64, 2_000);
+  const now = (key: string, at: Date | undefined, load: (at: Date) => Promise<OriginResult>) =>
+    (at === undefined ? present.get(key, () => load(kit.deps.clock())) : load(at));
   const ofService = async (name: string, q: { key?: string | undefined; at?: Date | undefined }) => viewOf(
-    await originOfService(deps, name, q.key ?? 'latest', q.at ?? kit.deps.clock()), q.at,
+    await now(`s\u0000${name}\u0000${q.key ?? 'latest'}`, q.at, (at) => originOfService(deps, name, q.key ?? 'latest', at)), q.at,
     (key) => `/services/${encodeURIComponent(name)}/lineage/region?key=${encodeURIComponent(key)}`,
   );
   const ofIncident = async (id: number, at: Date | undefined) => viewOf(
-    await originOfIncident(deps, id, at ?? kit.deps.clock()), at, () => `/incidents/${id}/lineage/region`,
+    await now(`i\u0000${id}`, at, (t) => originOfIncident(deps, id, t)), at, () => `/incidents/${id}/lineage/region`,
   );
 
   app.get('/services/:name/lineage', { schema: { hide: true, params: Name, querystring: Query } }, async (req, reply) => {
