@@ -47,6 +47,9 @@ const Env = z.object({
   MEDIC_POLICIES_DIR: z.string().min(1).optional(),
   MEDIC_DECIDE_TIMEOUT_MS: z.coerce.number().int().min(1).max(60_000).default(200),
   MEDIC_DECIDE_MAX_WAITING: z.coerce.number().int().min(0).max(100_000).default(64),
+  MEDIC_DECIDE_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(256),
+  MEDIC_DECIDE_SHED_AFTER_MS: z.coerce.number().int().min(1).max(60_000).default(20),
+  MEDIC_DECIDE_WARM_SIGNATURES: z.coerce.number().int().min(0).max(1_000_000).default(20_000),
   MEDIC_SAFE_DEFAULT_FAILURE: z.enum(['notify', 'hold_downstream']).default('notify'),
   MEDIC_SAFE_DEFAULT_PREFLIGHT: z.enum(['go', 'hold']).default('go'),
   MEDIC_APPROVERS: jsonArray.pipe(z.array(Approver)).optional(),
@@ -116,6 +119,16 @@ export interface Config {
   readonly decideTimeoutMs: number;
   /** Lookups that may wait for a connection before a new decision answers the safe default at once (overload). @defaultValue 64 */
   readonly decideMaxWaiting: number;
+  /** Decisions being taken at once past which a new one is answered at once as overloaded. @defaultValue 256 */
+  readonly decideMaxInFlight: number;
+  /**
+   * A decision request that already waited this long in the process before its turn (the event
+   * loop is saturated) is answered at once as overloaded, so that answers stay fast under any
+   * load instead of queueing. @defaultValue 20 ms
+   */
+  readonly decideShedAfterMs: number;
+  /** How many of the busiest signatures' facts `medic serve` loads into memory after it starts (0: none). @defaultValue 20,000 */
+  readonly decideWarmSignatures: number;
   /**
    * What Medic answers when it cannot decide (timeout, store outage, internal error): never a
    * destructive action. Failure: `notify` (people decide) or `hold_downstream`; preflight: `go`
@@ -254,6 +267,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     policiesDir: e.MEDIC_POLICIES_DIR,
     decideTimeoutMs: e.MEDIC_DECIDE_TIMEOUT_MS,
     decideMaxWaiting: e.MEDIC_DECIDE_MAX_WAITING,
+    decideMaxInFlight: e.MEDIC_DECIDE_MAX_IN_FLIGHT,
+    decideShedAfterMs: e.MEDIC_DECIDE_SHED_AFTER_MS,
+    decideWarmSignatures: e.MEDIC_DECIDE_WARM_SIGNATURES,
     safeDefault: Object.freeze({ failure: e.MEDIC_SAFE_DEFAULT_FAILURE, preflight: e.MEDIC_SAFE_DEFAULT_PREFLIGHT }),
     approvers: Object.freeze(e.MEDIC_APPROVERS ?? []),
     approvalTtlMs: e.MEDIC_APPROVAL_TTL_MINUTES * 60_000,

@@ -4,6 +4,7 @@ import type { Config } from './config.ts';
 import type { PreflightChecks } from './decide/context.ts';
 import type { DecideCache } from './decide/cache.ts';
 import type { DecisionLog } from './decide/log.ts';
+import type { GuardFacts } from './decide/guard.ts';
 import type { Pool } from './db/pool.ts';
 import type { Metrics } from './http/metrics.ts';
 import type { Notifier } from './notify/notifier.ts';
@@ -35,6 +36,8 @@ export interface Deps {
   preflightChecks: PreflightChecks;
   /** What the decision endpoint keeps between requests (evidence per signature, facts per job). */
   decideCache: DecideCache;
+  /** The guardrails' counters in memory, kept current from the store (budgets in Redis when it is configured). */
+  guard: GuardFacts;
   /** The pool the decision endpoint's lookups use: its own on a server, `pool` on the embedded store. */
   decidePool: Pool;
   /** The executors of `MEDIC_EXECUTORS`, with their dry runs and observation of targets. */

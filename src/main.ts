@@ -15,8 +15,11 @@ export async function serve(config: Config, options: { workers: boolean }): Prom
   let stopWorkers = () => undefined as void;
   try {
     if (options.workers) stopWorkers = startWorkers(runtime, buildHandlers(deps));
+    // The guardrails' window loads before the first decision; if the store is slow now, the first decision loads it.
+    await deps.guard.ready().catch((err: unknown) => deps.log.warn({ err }, 'guardrail counters not loaded yet'));
     app = await buildApp(deps);
     await app.listen({ host: config.host, port: config.port });
+    void warm(runtime);
   } catch (err) {
     await app?.close();
     await runtime.close();
@@ -33,6 +36,21 @@ export async function serve(config: Config, options: { workers: boolean }): Prom
     await app?.close();
     await runtime.close();
   }, deps.log);
+}
+
+/** Fills the decision caches in the background; the server answers meanwhile. */
+async function warm(runtime: Runtime): Promise<void> {
+  const { deps } = runtime;
+  if (deps.config.decideWarmSignatures === 0) return;
+  try {
+    const { warmDecisions } = await import('./decide/warm.ts');
+    const r = await warmDecisions(deps, { signatures: deps.config.decideWarmSignatures });
+    (r.failed ? deps.log.warn.bind(deps.log) : deps.log.info.bind(deps.log))({ signatures: r.signatures, jobs: r.jobs, failed: r.failed, ms: Math.round(r.ms) }, 'decision caches warmed');
+  } catch (err) {
+    deps.log.warn({ err }, 'decision caches not warmed: decisions load what they need');
+  } finally {
+    deps.metrics.decideWarm.set(1);
+  }
 }
 
 /** `medic worker`: queue workers only, scaled by running more of them next to Redis. */

@@ -3,6 +3,7 @@ import { pino, type Logger } from 'pino';
 import type { Config } from './config.ts';
 import { createDecideCache } from './decide/cache.ts';
 import { createDecisionLog } from './decide/log.ts';
+import { openGuard } from './decide/guard.ts';
 import { createPreflightChecks } from './decide/preflight-checks.ts';
 import { lockDataDir } from './db/embedded-lock.ts';
 import { migrate, readMigrations } from './db/migrate.ts';
@@ -99,12 +100,16 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     if (logPool !== db.pool) releases.push(() => logPool.end());
     const decisionLog = createDecisionLog(logPool);
     releases.push(() => decisionLog.close());
+    const clock = () => new Date();
+    // The main pool: loading the guardrails' window at start takes longer than a decision's lookups may.
+    const guard = await openGuard({ pool: db.pool, log: log.child({ component: 'guard' }), clock, policies, redisUrl: config.redisUrl ?? null, redisPrefix: config.queueName });
+    releases.push(() => guard.close());
     const slack = config.slack.botToken ? (await import('./slack/client.ts')).createSlackApi({ token: config.slack.botToken, apiUrl: config.slack.apiUrl, log: log.child({ component: 'slack' }) }) : null;
     const notifier = createNotifier({ queue, log, enabled: slack !== null });
     // The checkpoint tables are set up with the migrations: a store opened without them gets none.
     const agent = await openAgentKit(config, db.pool, db.kind, PROMPTS_DIR, { setup: options.migrate ?? true });
     const deps: Deps = {
-      config, pool: db.pool, store: db.kind, queue, log, metrics: createMetrics(), clock: () => new Date(),
+      config, pool: db.pool, store: db.kind, queue, log, metrics: createMetrics(), clock, guard,
       embedder, signatures: createSignatureService(createSharedMiner(db.pool)),
       policies, decisionLog, preflightChecks: createPreflightChecks(decidePool), decideCache: createDecideCache(), decidePool, remedy: createRemedy(config.executors, defaultHttpDeps()),
       notifier, slack, agent,

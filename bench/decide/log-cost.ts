@@ -43,7 +43,7 @@ export async function logSize(db: Queryable): Promise<{ rows: number; bytes: num
   return { rows: r.rows[0]?.rows ?? 0, bytes: Number(r.rows[0]?.bytes ?? 0) };
 }
 
-async function sampleRows(db: Queryable, n: number): Promise<DecisionRow[]> {
+export async function sampleRows(db: Queryable, n: number): Promise<DecisionRow[]> {
   const r = await db.query<DecisionRow>(
     `select * from decisions where policy_revision <> $1 and kind = 'failure' order by created_at desc limit $2`, [HISTORY_REVISION, n]);
   return r.rows;

@@ -15,6 +15,7 @@ import { openDatabase, type Pool } from '../../src/db/pool.ts';
 import { seeded } from '../../src/demo/random.ts';
 import { toVector } from '../../src/incidents/sql.ts';
 import { MIGRATIONS_DIR } from '../../src/runtime.ts';
+import { signatureIndexSql } from '../../src/signatures/search-index.ts';
 import { sweep } from '../../src/sla/risks.ts';
 import { candidateFamilies, ciFamilies, loghubEvents } from './corpus.ts';
 import { collectFailures, createHelpers, insertAttempts, insertIncidents, insertJobs, insertRuns } from './seed-sql.ts';
@@ -97,8 +98,8 @@ async function copySignatures(pool: Pool, sigs: SeedSignature[], at: Date): Prom
     await pipeline(Readable.from(lines()), client.query(copyStreams.from(
       'copy signatures (fingerprint, cluster_id, template, exception_type, language, top_frames, sample, embedding, first_seen_at, last_seen_at) from stdin')));
     await client.query(`set maintenance_work_mem = '1GB'`);
-    // The same index as migrations/003_signatures.sql.
-    await client.query('create index signatures_embedding_idx on signatures using hnsw (embedding halfvec_cosine_ops)');
+    // The same index as the migrations create (migrations/021_signature_graph.sql).
+    await client.query(signatureIndexSql());
     await client.query('analyze signatures');
   } finally {
     client.release();

@@ -1,7 +1,9 @@
 /**
- * Similar-signature search on PostgreSQL with pgvector's HNSW index (cosine over halfvec, the
- * index Medic creates), at 100k and optionally 1M stored vectors: p50/p99 latency of a top-10 query and its
- * recall@10 against exact search. `npm run bench:signatures -- --search [--sizes 100000,1000000]`.
+ * Similar-signature search on a throwaway database at any sizes, built from scratch on every run:
+ * p50/p99 latency of a top-10 query through Medic's HNSW index (SIGNATURE_INDEX; `halfvec` unless
+ * VECTOR_TYPE=vector) and its recall@10 against exact search.
+ * `npm run bench:signatures -- --search --sizes 100000,1000000`. Without `--sizes` the bench uses
+ * the reusable 100k and 1M sets instead (search-limits.ts), which is much faster after the first run.
  */
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -9,24 +11,13 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { quantile } from 'simple-statistics';
+import { EF_SEARCH } from '../../src/db/pool.ts';
 import { hashingEmbedding } from '../../src/signatures/embedder.ts';
-import { seeded } from '../../src/demo/random.ts';
+import { SIGNATURE_INDEX } from '../../src/signatures/search-index.ts';
+import { texts } from './vectors.ts';
 
-const WORDS = 'connection refused timeout reset peer host database warehouse table partition bucket object disk quota memory heap container pod node task job stage shuffle executor driver schema column null constraint violation duplicate key lock deadlock certificate expired token unauthorized forbidden throttled rate limit retry after service unavailable gateway upstream dns resolve socket closed broken pipe file missing permission denied read write query cancelled statement parse syntax invalid json csv encoding utf offset kafka topic consumer lag commit snapshot checkpoint replica leader election'.split(' ');
-
-/** Failure-like texts: `families` event templates, each seen with word-level variations. */
-function texts(count: number, families: number, seed: number): string[] {
-  const r = seeded(seed);
-  const base = Array.from({ length: families }, () => Array.from({ length: r.int(5, 12) }, () => r.pick(WORDS)));
-  return Array.from({ length: count }, () => {
-    const t = [...(base[r.int(0, families - 1)] ?? [])];
-    for (let k = r.int(0, 2); k > 0; k--) t[r.int(0, t.length - 1)] = r.pick(WORDS);
-    return t.join(' ');
-  });
-}
-
-// ef_search values to measure, e.g. EF_SEARCH=40,100; Medic queries with 100 (src/db/pool.ts).
-const EFS = (process.env.EF_SEARCH ?? '100').split(',').map(Number).filter((n) => n > 0);
+// ef_search values to measure, e.g. EF_SEARCH=40,100; by default Medic's (src/db/pool.ts).
+const EFS = (process.env.EF_SEARCH ?? String(EF_SEARCH)).split(',').map(Number).filter((n) => n > 0);
 // `halfvec` stores 16-bit floats: half the index, same neighbours for cosine in practice.
 // Medic stores halfvec; VECTOR_TYPE=vector measures full 32-bit floats for comparison.
 const TYPE = process.env.VECTOR_TYPE === 'vector' ? 'vector' : 'halfvec';
@@ -40,7 +31,8 @@ async function load(client: pg.Client, n: number): Promise<void> {
   };
   await pipeline(Readable.from(lines()), client.query(copyStreams.from('copy bench_vectors (id, embedding) from stdin')));
   await client.query(`set maintenance_work_mem = '4GB'`);
-  await client.query(`create index on bench_vectors using hnsw (embedding ${TYPE}_cosine_ops)`);
+  await client.query(`set max_parallel_maintenance_workers = 1`);
+  await client.query(`create index on bench_vectors using hnsw (embedding ${TYPE}_cosine_ops) with (${SIGNATURE_INDEX.with})`);
   await client.query('analyze bench_vectors');
 }
 
@@ -63,7 +55,7 @@ async function measure(client: pg.Client, queries: number[][], ef: number): Prom
 }
 
 export async function runSearchBench(url: string, sizes: number[], queryCount = 200): Promise<void> {
-  console.log(`similar-signature search: HNSW (m=16, ef_construction=64) over ${TYPE}(256), top 10, ${queryCount} queries`);
+  console.log(`similar-signature search: HNSW (${SIGNATURE_INDEX.with}) over ${TYPE}(256), top 10, ${queryCount} queries`);
   console.log('recall@10 counts a result as found when it is as close as the exact search\'s tenth (ties count)');
   console.log(`${'vectors'.padStart(10)} ${'load+index s'.padStart(12)} ${'ef_search'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'recall@10'.padStart(10)}`);
   for (const n of sizes) {

@@ -17,9 +17,19 @@ export interface TtlCache<V> {
   readonly size: number;
 }
 
-/** A bounded cache (least recently used goes first) whose entries live `ttlMs`; a failed load is not kept. */
-export function ttlCache<V>(max: number, ttlMs: number, now: () => number = Date.now): TtlCache<V> {
-  const entries = new Map<string, { at: number; value: Promise<V> }>();
+/**
+ * A bounded cache (least recently used goes first) whose entries live `ttlMs`; a failed load is
+ * not kept. With `staleMs`, an entry past its time to live is still answered for that long while
+ * one load in the background replaces it, so a popular key never makes a caller wait for the store.
+ */
+export function ttlCache<V>(max: number, ttlMs: number, now: () => number = Date.now, staleMs = 0): TtlCache<V> {
+  const entries = new Map<string, { at: number; value: Promise<V>; settled: boolean; renewing: boolean }>();
+  const put = (key: string, value: Promise<V>, t: number) => {
+    const entry = { at: t, value, settled: false, renewing: false };
+    entries.set(key, entry);
+    value.then(() => { entry.settled = true; }, () => { if (entries.get(key) === entry) entries.delete(key); });
+    while (entries.size > max) entries.delete(entries.keys().next().value as string);
+  };
   return {
     get(key, load) {
       const hit = entries.get(key);
@@ -29,10 +39,16 @@ export function ttlCache<V>(max: number, ttlMs: number, now: () => number = Date
         entries.set(key, hit);
         return hit.value;
       }
+      if (hit && hit.settled && t - hit.at < ttlMs + staleMs) {
+        if (!hit.renewing) {
+          hit.renewing = true;
+          // The old value stays until the new one is in; a failed renewal leaves it to expire.
+          load().then((v) => { if (entries.get(key) === hit) put(key, Promise.resolve(v), now()); }, () => { hit.renewing = false; });
+        }
+        return hit.value;
+      }
       const value = load();
-      entries.set(key, { at: t, value });
-      value.catch(() => { if (entries.get(key)?.value === value) entries.delete(key); });
-      while (entries.size > max) entries.delete(entries.keys().next().value as string);
+      put(key, value, t);
       return value;
     },
     get size() {
@@ -48,12 +64,15 @@ export interface SignatureFacts {
   near: SimilarSignature[];
   fixes: Fix[];
   similar: SimilarIncident[];
+  /** When these facts were read from the store (epoch ms). */
+  loadedAt: number;
 }
 
 /** What Medic knows of a job, as a decision reads it. */
 export interface JobFacts {
   services: ServiceContext[];
   medianMs: number | null;
+  loadedAt: number;
 }
 
 /** The decision endpoint's caches, one set per process (tests build their own). */
@@ -66,7 +85,10 @@ export interface DecideCache {
   jobs: TtlCache<JobFacts>;
 }
 
-/** @defaultValue entries live 30 s; 20,000 of each kind at most. */
-export function createDecideCache(ttlMs = 30_000, max = 20_000): DecideCache {
-  return { derived: ttlCache(max, ttlMs), signatures: ttlCache(max, ttlMs), jobs: ttlCache(max, ttlMs) };
+/**
+ * @defaultValue entries are renewed after 30 s, in the background for 10 min more; 20,000 of
+ * each kind at most. Each decision records how old the facts it used were.
+ */
+export function createDecideCache(ttlMs = 30_000, max = 20_000, staleMs = 600_000): DecideCache {
+  return { derived: ttlCache(max, ttlMs, Date.now, staleMs), signatures: ttlCache(max, ttlMs, Date.now, staleMs), jobs: ttlCache(max, ttlMs, Date.now, staleMs) };
 }

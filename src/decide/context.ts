@@ -1,3 +1,4 @@
+import type { BudgetAsk } from './guard-memory.ts';
 /**
  * What Medic knows around one decision input, gathered before the (pure) policy evaluation: the
  * failure's signature and its history, the services the job belongs to with their latest
@@ -50,6 +51,10 @@ export interface FailureContext {
   budgetUsed: Record<string, number>;
   /** The job's median successful run time, for what a retry costs. */
   jobMedianMs: number | null;
+  /** How old the facts held in memory were, in ms (the oldest of them); null when all were read from the store. */
+  factsAgeMs?: number | null;
+  /** The budgets the matched policies count, so that a spend can be made once the winner is known. */
+  budgets?: BudgetAsk[];
 }
 
 /** One thing Medic checked before a job starts. */
@@ -73,9 +78,11 @@ export interface PreflightContext {
   services: ServiceContext[];
   checks: PreflightCheck[];
   budgetUsed: Record<string, number>;
+  factsAgeMs?: number | null;
+  budgets?: BudgetAsk[];
 }
 
 export type DecisionContext = FailureContext | PreflightContext;
 
 /** Finds the input and upstream checks of a preflight. */
-export type PreflightChecks = (input: PreflightInput, now: Date) => Promise<PreflightCheck[]>;
+export type PreflightChecks = (input: PreflightInput, now: Date) => Promise<{ checks: PreflightCheck[]; /** When the store was read (epoch ms). */ loadedAt: number }>;

@@ -5,11 +5,12 @@ import { resolutionStats, similarSignatures } from '../incidents/read-sql.ts';
 import { budgetKey } from '../policies/guardrails.ts';
 import type { PolicySet } from '../policies/load.ts';
 import { classSimilarity } from '../policies/offline.ts';
-import type { FailureContext, PreflightContext } from './context.ts';
+import type { FailureContext, PreflightChecks, PreflightContext } from './context.ts';
 import type { DecisionInput, FailureInput, PreflightInput } from './schema.ts';
 import type { DerivedSignature } from '../signatures/service.ts';
 import type { JobFacts, SignatureFacts } from './cache.ts';
-import { guardCounters, incidentsOf, jobMedianMs, servicesOfJob, signatureIdByFingerprint } from './sql.ts';
+import type { BudgetAsk } from './guard-memory.ts';
+import { guardCounters, incidentsOf, jobMedianMs, servicesOfJob, signatureIdByFingerprint, type GuardCounters } from './sql.ts';
 
 /** Signatures at least this close count as the same failure for success rates. */
 export const SAME_FAILURE = 0.8;
@@ -18,10 +19,20 @@ export const NEAREST = 5;
 
 const jobKey = (input: DecisionInput) => `${input.job.namespace}/${input.job.name}`;
 
-export type GatherDeps = Pick<Deps, 'pool' | 'signatures' | 'embedder' | 'decideCache'>;
+export type GatherDeps = Pick<Deps, 'pool' | 'signatures' | 'embedder' | 'decideCache' | 'guard'>;
 
-/** The counters the matched policies' guardrails may read: failures for the breakers, decisions for the budgets. */
-async function counters(deps: GatherDeps, set: PolicySet, input: DecisionInput, sig: { id: number | null; fingerprint: string } | null, now: Date) {
+interface Counted extends GuardCounters {
+  budgets: BudgetAsk[];
+  /** How old the in-memory counters were; null when read from the store. */
+  ageMs: number | null;
+}
+
+/**
+ * The counters the matched policies' guardrails may read: failures for the breakers, decisions
+ * for the budgets. From memory when it covers the windows (the usual case); from the store for a
+ * decision about a moment before them.
+ */
+async function counters(deps: GatherDeps, set: PolicySet, input: DecisionInput, sig: { id: number | null; fingerprint: string } | null, now: Date): Promise<Counted> {
   const breakers = set.policies.flatMap((p) => (p.on === input.kind && p.guardrails.breaker ? [p.guardrails.breaker] : []));
   const windowMinutes = Math.max(0, ...breakers.map((b) => b.within_minutes));
   const budgets = set.policies.flatMap((p) => {
@@ -32,14 +43,24 @@ async function counters(deps: GatherDeps, set: PolicySet, input: DecisionInput, 
   const failures = sig && windowMinutes > 0
     ? { signatureId: sig.id, fingerprint: sig.fingerprint, since: new Date(now.getTime() - windowMinutes * 60_000), cap: Math.max(...breakers.map((b) => b.failures)) }
     : null;
-  return failures || budgets.length ? guardCounters(deps.pool, failures, budgets, now) : { recentFailures: [], budgetUsed: {} };
+  if (!failures && budgets.length === 0) return { recentFailures: [], budgetUsed: {}, budgets, ageMs: null };
+  await deps.guard.ready();
+  const t = now.getTime();
+  const from = t - Math.max(windowMinutes, ...budgets.map((b) => b.windowMinutes)) * 60_000;
+  if (!deps.guard.covers(from)) return { ...(await guardCounters(deps.pool, failures, budgets, now)), budgets, ageMs: null };
+  return {
+    recentFailures: failures ? deps.guard.recentFailures({ ...failures, since: failures.since.getTime() }) : [],
+    budgetUsed: await deps.guard.ledger.used(budgets, t),
+    budgets,
+    ageMs: deps.guard.age(),
+  };
 }
 
 /** A job's services (with their latest forecasts) and usual run time, cached per job. */
-function jobFacts(deps: GatherDeps, job: string): Promise<JobFacts> {
+export function jobFacts(deps: Pick<GatherDeps, 'pool' | 'decideCache'>, job: string): Promise<JobFacts> {
   return deps.decideCache.jobs.get(job, async () => {
     const [services, medianMs] = await Promise.all([servicesOfJob(deps.pool, job), jobMedianMs(deps.pool, job)]);
-    return { services, medianMs };
+    return { services, medianMs, loadedAt: Date.now() };
   });
 }
 
@@ -52,14 +73,21 @@ function derive(deps: GatherDeps, message: string, detail: string | null): Promi
 
 /** What Medic knows of a signature — its id, neighbours, what fixed them, past incidents, classes — cached per fingerprint. */
 function signatureFacts(deps: GatherDeps, set: PolicySet, sig: DerivedSignature): Promise<SignatureFacts> {
-  return deps.decideCache.signatures.get(`${sig.fingerprint}|${set.revision}`, async () => {
+  return deps.decideCache.signatures.get(signatureKey(sig.fingerprint, set), async () => {
     const [[embedding], signatureId] = await Promise.all([deps.embedder.embed([sig.embeddingText]), signatureIdByFingerprint(deps.pool, sig)]);
-    const vector = embedding ?? [];
-    const near = vector.length ? await similarSignatures(deps.pool, vector, NEAREST, 0.5) : [];
-    const same = near.filter((s) => s.similarity >= SAME_FAILURE).map((s) => s.id);
-    const [stats, similar] = await Promise.all([resolutionStats(deps.pool, same), incidentsOf(deps.pool, near, NEAREST)]);
-    return { signatureId, classes: classSimilarity(set.classVectors, vector), near, fixes: summariseFixes(stats), similar };
+    return factsOf(deps, set, signatureId, embedding ?? []);
   });
+}
+
+/** The cache key of a signature's facts: the classes in them come from the policies. */
+export const signatureKey = (fingerprint: string, set: PolicySet) => `${fingerprint}|${set.revision}`;
+
+/** A signature's facts from its stored id (if any) and its vector. */
+export async function factsOf(deps: Pick<GatherDeps, 'pool'>, set: PolicySet, signatureId: number | null, vector: number[]): Promise<SignatureFacts> {
+  const near = vector.length ? await similarSignatures(deps.pool, vector, NEAREST, 0.5) : [];
+  const same = near.filter((s) => s.similarity >= SAME_FAILURE).map((s) => s.id);
+  const [stats, similar] = await Promise.all([resolutionStats(deps.pool, same), incidentsOf(deps.pool, near, NEAREST)]);
+  return { signatureId, classes: classSimilarity(set.classVectors, vector), near, fixes: summariseFixes(stats), similar, loadedAt: Date.now() };
 }
 
 /**
@@ -71,19 +99,26 @@ function signatureFacts(deps: GatherDeps, set: PolicySet, sig: DerivedSignature)
 export async function failureContext(deps: GatherDeps, set: PolicySet, input: FailureInput, now: Date): Promise<FailureContext> {
   const sig = await derive(deps, input.error.message, input.error.detail ?? null);
   const [facts, job] = await Promise.all([signatureFacts(deps, set, sig), jobFacts(deps, jobKey(input))]);
-  const counted = await counters(deps, set, input, { id: facts.signatureId, fingerprint: sig.fingerprint }, now);
+  const { ageMs, budgets, ...counted } = await counters(deps, set, input, { id: facts.signatureId, fingerprint: sig.fingerprint }, now);
   return {
     kind: 'failure', now,
     signature: { id: facts.signatureId, fingerprint: sig.fingerprint, template: sig.template, exceptionType: sig.exceptionType, known: facts.signatureId !== null },
     classes: facts.classes, similar: facts.similar, fixes: facts.fixes, services: job.services, jobMedianMs: job.medianMs, ...counted,
+    factsAgeMs: oldest(ageMs, facts.loadedAt, job.loadedAt), budgets,
   };
 }
 
 /** What a preflight needs: the services the job belongs to, and the input and upstream checks. */
 export async function preflightContext(
   deps: GatherDeps, set: PolicySet, input: PreflightInput, now: Date,
-  checks: (input: PreflightInput, now: Date) => Promise<PreflightContext['checks']>,
+  checks: PreflightChecks,
 ): Promise<PreflightContext> {
   const [job, found, counted] = await Promise.all([jobFacts(deps, jobKey(input)), checks(input, now), counters(deps, set, input, null, now)]);
-  return { kind: 'preflight', now, services: job.services, checks: found, budgetUsed: counted.budgetUsed };
+  return { kind: 'preflight', now, services: job.services, checks: found.checks, budgetUsed: counted.budgetUsed, factsAgeMs: oldest(counted.ageMs, job.loadedAt, found.loadedAt), budgets: counted.budgets };
+}
+
+/** The age of the oldest fact a decision used, in ms, from the counters' age and when cached facts were loaded (epoch ms). */
+function oldest(countersAgeMs: number | null, ...loadedAt: number[]): number {
+  const wall = Date.now();
+  return Math.round(Math.max(countersAgeMs ?? 0, ...loadedAt.map((t) => wall - t)));
 }

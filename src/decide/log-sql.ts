@@ -19,6 +19,10 @@ export interface DecisionRow {
   input: unknown;
   result: unknown;
   created_at: Date;
+  /** The replica that took the decision (`GET /v1/decisions/:id` shows it). */
+  replica?: string | null;
+  /** How old the in-memory facts behind the decision were, in ms; null when read from the store. */
+  facts_age_ms?: number | null;
 }
 
 /** Appends decisions in one statement: the rows travel as one JSON document. */
@@ -27,9 +31,9 @@ export async function insertDecisions(db: Queryable, rows: DecisionRow[]): Promi
   await db.query({
     name: 'medic-insert-decisions',
     text: `insert into decisions (id, kind, job, run_key, attempt, fingerprint, signature_id, policy_id, action, enforced,
-                            budget_key, requires_approval, degraded, policy_revision, input, result, created_at)
+                            budget_key, requires_approval, degraded, policy_revision, input, result, created_at, replica, facts_age_ms)
      select id, kind, job, run_key, attempt, fingerprint, signature_id, policy_id, action, enforced,
-            budget_key, requires_approval, degraded, policy_revision, input, result, created_at
+            budget_key, requires_approval, degraded, policy_revision, input, result, created_at, replica, facts_age_ms
      from json_populate_recordset(null::decisions, $1::json)`,
     values: [JSON.stringify(rows)],
   });

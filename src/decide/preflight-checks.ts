@@ -11,23 +11,28 @@ import { datasetSizes, datasetsRead, previousStart, upstreamJobs, upstreamStates
  * reports, else the one its writer reported since this job last ran), and the health of every
  * upstream job.
  */
-export function createPreflightChecks(db: Queryable, ttlMs = 30_000): PreflightChecks {
+export function createPreflightChecks(db: Queryable, ttlMs = 30_000, freshMs = 1_000): PreflightChecks {
   // What a job reads and waits for changes with deployments, not between two starts: cached. Where
-  // its upstream and its inputs stand now is read fresh on every preflight.
+  // its upstream and its inputs stand now is read at most once per `freshMs` per job and run, so a
+  // storm of preflights costs the store one read a second, and each records how old its view was.
   const shape = ttlCache<{ upstream: string[]; read: string[] }>(20_000, ttlMs);
+  const standing = ttlCache<Standing>(20_000, freshMs);
   return async (input, now) => {
     const job = `${input.job.namespace}/${input.job.name}`;
     const reported = input.inputs ?? [];
-    const [known, previous] = await Promise.all([
-      shape.get(job, async () => {
-        const [upstream, read] = await Promise.all([upstreamJobs(db, job), datasetsRead(db, job)]);
-        return { upstream, read };
-      }),
-      previousStart(db, job, now, input.run?.key ?? null),
-    ]);
-    const { upstream, read } = known;
+    const { upstream, read } = await shape.get(job, async () => {
+      const [up, rd] = await Promise.all([upstreamJobs(db, job), datasetsRead(db, job)]);
+      return { upstream: up, read: rd };
+    });
     const datasets = reported.length ? reported.map((d) => d.dataset) : read;
-    const [states, sizes] = await Promise.all([upstreamStates(db, upstream, now), datasetSizes(db, datasets, now)]);
+    const load = async (): Promise<Standing> => {
+      const loadedAt = Date.now();
+      const [previous, states, sizes] = await Promise.all([previousStart(db, job, now, input.run?.key ?? null), upstreamStates(db, upstream, now), datasetSizes(db, datasets, now)]);
+      return { previous, states, sizes, loadedAt };
+    };
+    // A preflight about another moment (a replay, a test's clock) reads the store as of then.
+    const live = Math.abs(now.getTime() - Date.now()) < freshMs;
+    const { previous, states, sizes, loadedAt } = live ? await standing.get(`${job}\u0000${input.run?.key ?? ''}\u0000${datasets.join('\u0000')}`, load) : await load();
     const checks: PreflightCheck[] = datasets.map((dataset) => {
       const all = sizes.get(dataset) ?? [];
       const given = reported.find((d) => d.dataset === dataset);
@@ -38,8 +43,16 @@ export function createPreflightChecks(db: Queryable, ttlMs = 30_000): PreflightC
       return fresh ? judge(dataset, fresh, all.slice(1)) : { ...inputCheck(dataset, null, []), detail: `${dataset}: no size reported since this job last ran` };
     });
     checks.push(...states.map((s) => upstreamCheck(s, previous)));
-    return checks;
+    return { checks, loadedAt };
   };
+}
+
+/** Where a job's upstream and inputs stood when read. */
+interface Standing {
+  previous: Date | null;
+  states: Awaited<ReturnType<typeof upstreamStates>>;
+  sizes: Map<string, SizeRow[]>;
+  loadedAt: number;
 }
 
 /** Judges a size against the dataset's history (newest first), on the basis ingest judges versions on. */

@@ -6,26 +6,48 @@ import { AppError } from '../errors.ts';
 import type { Authenticator } from '../http/auth.ts';
 import { decideTimed } from './decide.ts';
 import { getDecision, listDecisions } from './log-sql.ts';
+import { createAdmission } from './overload.ts';
 import { DecideRequest } from './schema.ts';
+
+/**
+ * What the caller wants when Medic is overloaded: the safe default (answered at once, marked
+ * `reason: "overloaded"`), or a 429 with `Retry-After` to retry on its side. Other query
+ * parameters (Open Policy Agent's `pretty`, `metrics`…) are accepted and ignored.
+ */
+const DecideQuery = z.object({ on_overload: z.enum(['safe_default', 'reject']).default('safe_default') });
 
 /** The decision endpoint (and its Open Policy Agent data-API alias) and the decision log. */
 export function decisionRoutes(deps: Deps, auth: Authenticator): FastifyPluginAsync {
   return async (root) => {
     const app = root.withTypeProvider<ZodTypeProvider>();
-    const handler = async (req: { body: z.infer<typeof DecideRequest> }, reply: FastifyReply) => {
-      const { answer, timings } = await decideTimed(deps, req.body.input);
-      void reply.header('server-timing', `gather;dur=${timings.gather.toFixed(2)}, evaluate;dur=${timings.evaluate.toFixed(2)}, log;dur=${timings.log.toFixed(2)}`);
-      return answer;
+    const admission = createAdmission({ maxInFlight: deps.config.decideMaxInFlight, shedAfterMs: deps.config.decideShedAfterMs });
+    const handler = async (req: { body: z.infer<typeof DecideRequest>; query: z.infer<typeof DecideQuery> }, reply: FastifyReply) => {
+      const kind = req.body.input.kind;
+      const admitted = admission.admit(reply.elapsedTime);
+      if (admitted.kind === 'overloaded' && req.query.on_overload === 'reject') {
+        deps.metrics.decisions.inc({ kind, outcome: 'rejected' });
+        throw new AppError('overloaded', `Medic is answering more decisions than it can in time (${admitted.detail}); ask again after 1 s`, { retryAfterMs: 1_000 });
+      }
+      try {
+        const { answer, timings } = await decideTimed(deps, req.body.input, admitted.kind === 'overloaded' ? { overloaded: admitted.detail } : {});
+        const outcome = admitted.kind === 'overloaded' || answer.result.degraded?.reason === 'overloaded' ? 'overloaded' : answer.result.degraded ? 'safe_default' : 'decided';
+        deps.metrics.decisions.inc({ kind, outcome });
+        void reply.header('server-timing', `gather;dur=${timings.gather.toFixed(2)}, evaluate;dur=${timings.evaluate.toFixed(2)}, log;dur=${timings.log.toFixed(2)}`);
+        return answer;
+      } finally {
+        if (admitted.kind === 'admitted') admitted.release();
+      }
     };
+    const querystring = DecideQuery;
 
     app.post('/v1/decide', {
-      schema: { summary: 'Decide what to do about a failure, or whether a job may start', body: DecideRequest },
+      schema: { summary: 'Decide what to do about a failure, or whether a job may start', body: DecideRequest, querystring },
       onRequest: async (req) => void auth.require(req, 'decide'),
     }, handler);
 
     // Clients written for Open Policy Agent post to `/v1/data/<package>/<rule>`; Medic's rule is `medic/decision`.
     app.post('/v1/data/medic/decision', {
-      schema: { summary: 'The decision endpoint under Open Policy Agent\'s data-API path', body: DecideRequest },
+      schema: { summary: 'The decision endpoint under Open Policy Agent\'s data-API path', body: DecideRequest, querystring },
       onRequest: async (req) => void auth.require(req, 'decide'),
     }, handler);
 

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import type { Config } from '../config.ts';
 import { lockDataDir } from '../db/embedded-lock.ts';
 import { pendingMigrations, readMigrations } from '../db/migrate.ts';
-import { openDatabase } from '../db/pool.ts';
+import { openDatabase, type Queryable } from '../db/pool.ts';
+import { readSettings } from '../db/pg-settings.ts';
 import type { Logger } from 'pino';
 
 /** What one check found: fine, worth knowing, or a fault that stops Medic from working. */
@@ -65,6 +66,7 @@ async function store(config: Config, deps: DoctorDeps): Promise<Finding[]> {
       out.push(pending.length === 0
         ? ok('migrations', 'every migration of this build is applied')
         : warn('migrations', `not applied: ${pending.join(', ')}`, 'run `medic migrate` (medic serve applies them when it starts)'));
+      if (config.databaseUrl) out.push(...await settings(db.pool));
       return out;
     } finally {
       await db.close();
@@ -76,6 +78,14 @@ async function store(config: Config, deps: DoctorDeps): Promise<Finding[]> {
   } finally {
     await release?.();
   }
+}
+
+/** The server settings Medic's hot paths were measured with (README, "Performance"). */
+async function settings(db: Queryable): Promise<Finding[]> {
+  const read = await readSettings(db);
+  const off = read.filter((s) => !s.ok);
+  if (off.length === 0) return [ok('postgres settings', read.map((s) => `${s.name}=${s.shown}`).join(', '))];
+  return off.map((s) => warn('postgres settings', `${s.name} is ${s.shown}: ${s.why}`, `set ${s.name} = ${s.recommended} in postgresql.conf (or ALTER SYSTEM) and restart or reload PostgreSQL`));
 }
 
 async function queue(config: Config, deps: DoctorDeps): Promise<Finding> {

@@ -10,6 +10,7 @@ export const STATUS: Record<ErrorCode, number> = {
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,
+  overloaded: 429,
   unavailable: 503,
   internal: 500,
 };
@@ -34,6 +35,7 @@ function isStoreOutage(err: unknown): boolean {
 export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (isAppError(err)) {
     if (err.code === 'unauthorized') void reply.header('www-authenticate', 'Bearer realm="medic"');
+    if (err.retryAfterMs !== undefined) void reply.header('retry-after', String(Math.max(1, Math.ceil(err.retryAfterMs / 1_000))));
     return reply.status(STATUS[err.code]).send(body(err.code, err.message, [...err.details]));
   }
   if (hasZodFastifySchemaValidationErrors(err)) {

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Medic's Prometheus metrics, on a registry of their own (never the global one). */
 export function createMetrics() {
@@ -22,6 +22,17 @@ export function createMetrics() {
     suspectVersions: new Counter({
       name: 'medic_dataset_suspect_versions_total',
       help: 'Dataset versions ingested whose size looked partial or overloaded against their history, or under their expected row count',
+      registers: [registry],
+    }),
+    decisions: new Counter({
+      name: 'medic_decisions_total',
+      help: 'Answers of the decision endpoint by kind and outcome (decided, safe_default, overloaded, rejected)',
+      labelNames: ['kind', 'outcome'] as const,
+      registers: [registry],
+    }),
+    decideWarm: new Gauge({
+      name: 'medic_decide_caches_warm',
+      help: '1 once the decision caches were filled (or the filling gave up) after the start (the busiest signatures and jobs of the last 30 days)',
       registers: [registry],
     }),
     jobFailures: new Counter({

@@ -82,16 +82,21 @@ export interface SimilarSignature {
   occurrences: number;
 }
 
-/** Nearest signatures by cosine similarity through the HNSW index (ef_search is set per connection in `db/pool.ts`). */
+/** The query of `similarSignatures`: $1 the query vector, $2 how many. */
+export const SIMILAR_SIGNATURES_SQL = `select id, template, exception_type, occurrences, 1 - (embedding <=> $1::halfvec) as similarity
+  from signatures where embedding is not null
+  order by embedding <=> $1::halfvec limit $2`;
+
+/**
+ * Nearest signatures by cosine similarity through the HNSW index (`signatures/search-index.ts`;
+ * ef_search is set per connection in `db/pool.ts`). A named statement: each connection parses and
+ * plans it once, and its generic plan keeps the index scan. `bench/signatures/search-limits.ts`
+ * measures this query at 100k and 1M signatures.
+ */
 export async function similarSignatures(
   db: Queryable, embedding: readonly number[], k: number, minSimilarity: number,
 ): Promise<SimilarSignature[]> {
-  const r = await db.query<SimilarSignature>(
-    `select id, template, exception_type, occurrences, 1 - (embedding <=> $1::halfvec) as similarity
-     from signatures where embedding is not null
-     order by embedding <=> $1::halfvec limit $2`,
-    [toVector(embedding), k],
-  );
+  const r = await db.query<SimilarSignature>({ name: 'medic-similar-signatures', text: SIMILAR_SIGNATURES_SQL, values: [toVector(embedding), k] });
   return r.rows.filter((s) => s.similarity >= minSimilarity);
 }
 

@@ -28,6 +28,8 @@ export function openLineageDataset(d: unknown): string | undefined {
   return namespace && name ? datasetName({ namespace, name }) : undefined;
 }
 
+const hasItems = (list: unknown): boolean => Array.isArray(list) && list.length > 0;
+
 /** Datasets that name their namespace and name; a malformed one is skipped, never the event. */
 function datasets(list: unknown): string[] {
   if (!Array.isArray(list) || list.length === 0) return [];
@@ -64,6 +66,10 @@ function airflowNeighbours(e: LineageSource): { upstream: JobRef[]; downstream: 
 
 /** What a RunEvent says about lineage: its datasets, the Airflow task's neighbours, its job dependencies. */
 export function openLineageLineage(e: LineageSource): Lineage | undefined {
+  // Most events name no dataset and no neighbour: say so before building the empty lists.
+  const task = record(record(e.facets?.airflow)?.task);
+  if (!hasItems(e.inputs) && !hasItems(e.outputs) && e.facets?.jobDependencies === undefined
+    && task?.upstream_task_ids === undefined && task?.downstream_task_ids === undefined) return undefined;
   const airflow = airflowNeighbours(e);
   const deps = e.facets?.jobDependencies === undefined ? undefined : JobDependencies.safeParse(e.facets.jobDependencies);
   const declared = deps?.success ? deps.data : {};

@@ -40,8 +40,63 @@ const TYPES: Record<NonNullable<RunEvent['eventType']>, RunEventType | undefined
   OTHER: undefined,
 };
 
-function facet<T>(facets: Record<string, unknown> | undefined, name: string, schema: z.ZodType<T>): T | undefined {
-  const parsed = schema.safeParse(facets?.[name]);
+// The schemas above are the contract; the readers below are their fast path for the payloads every
+// producer sends. Each says yes only where its schema plainly would, and gives what the schema's
+// output gives for the fields read here; anything else (a wrong type, an odd prototype) goes
+// through zod, so that what is accepted, refused and stored is zod's answer either way.
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isText = (v: unknown, min: number, max: number): v is string => typeof v === 'string' && v.length >= min && v.length <= max;
+const isOptionalText = (v: unknown): boolean => v === undefined || typeof v === 'string';
+const isDateTime = (v: unknown): v is string => typeof v === 'string' && !Number.isNaN(Date.parse(v));
+/** A record zod would copy key for key: an ordinary object without symbol keys or an own `__proto__`. */
+const isPlainRecord = (v: unknown): boolean =>
+  isObject(v) && Object.getPrototypeOf(v) === Object.prototype && !Object.hasOwn(v, '__proto__') && Object.getOwnPropertySymbols(v).length === 0;
+
+/** The event as `RunEvent` reads it, when it plainly conforms; undefined sends it through zod. */
+function plainRunEvent(p: unknown): RunEvent | undefined {
+  if (!isObject(p) || Object.getPrototypeOf(p) !== Object.prototype) return undefined;
+  const { eventType, eventTime, producer, run, job } = p;
+  if (eventType !== undefined && !(typeof eventType === 'string' && Object.hasOwn(TYPES, eventType))) return undefined;
+  if (!isDateTime(eventTime) || !isOptionalText(producer)) return undefined;
+  if (!isObject(run) || !isText(run.runId, 1, 200) || (run.facets !== undefined && !isPlainRecord(run.facets))) return undefined;
+  if (!isObject(job) || !isText(job.namespace, 1, 500) || !isText(job.name, 1, 1000)) return undefined;
+  if (job.facets !== undefined && !isPlainRecord(job.facets)) return undefined;
+  return p as RunEvent;
+}
+
+const plainError = (v: Record<string, unknown>) =>
+  (typeof v.message === 'string' && isOptionalText(v.programmingLanguage) && isOptionalText(v.stackTrace) ? (v as z.infer<typeof ErrorFacet>) : undefined);
+const plainNominal = (v: Record<string, unknown>) => (isDateTime(v.nominalStartTime) ? (v as z.infer<typeof NominalFacet>) : undefined);
+function plainParent(v: Record<string, unknown>): z.infer<typeof ParentFacet> | undefined {
+  const { job, run } = v;
+  if (!isObject(job) || !isText(job.namespace, 1, Infinity) || !isText(job.name, 1, Infinity)) return undefined;
+  if (!isObject(run) || (run.runId !== undefined && !isText(run.runId, 1, Infinity))) return undefined;
+  // z.object keeps only the keys it names, in its order: the parent's job is stored as such.
+  return { job: { namespace: job.namespace, name: job.name }, run: run as z.infer<typeof ParentFacet>['run'] };
+}
+function plainAirflow(v: Record<string, unknown>): z.infer<typeof AirflowFacet> | undefined {
+  const { dagRun, taskInstance } = v;
+  if (dagRun !== undefined && !(isObject(dagRun) && (dagRun.run_id === undefined || isText(dagRun.run_id, 1, Infinity)))) return undefined;
+  if (taskInstance !== undefined) {
+    if (!isObject(taskInstance)) return undefined;
+    const t = taskInstance.try_number;
+    if (!(t === undefined || typeof t === 'string' || (typeof t === 'number' && Number.isFinite(t)))) return undefined;
+  }
+  return v as z.infer<typeof AirflowFacet>;
+}
+
+/** A facet as `schema` reads it, or undefined when it is absent or not what the schema says. */
+function facet<T>(
+  facets: Record<string, unknown> | undefined,
+  name: string,
+  schema: z.ZodType<T>,
+  plainly: (v: Record<string, unknown>) => T | undefined,
+): T | undefined {
+  const value = facets?.[name];
+  if (value === undefined) return undefined; // no facet schema takes undefined
+  const quick = isObject(value) && Object.getPrototypeOf(value) === Object.prototype ? plainly(value) : undefined;
+  if (quick !== undefined) return quick;
+  const parsed = schema.safeParse(value);
   return parsed.success ? parsed.data : undefined;
 }
 
@@ -49,13 +104,13 @@ function facet<T>(facets: Record<string, unknown> | undefined, name: string, sch
  * The logical run and attempt. Airflow's provider gives each try a new runId, so tries are tied
  * together by the DAG run id (from its `airflow` facet) or, failing that, by the parent run.
  */
-function runIdentity(e: RunEvent): { runKey: string; attempt: number } {
+function runIdentity(e: RunEvent): NormalizedRunEvent['run'] {
   const facets = e.run.facets;
-  const airflow = facet(facets, 'airflow', AirflowFacet) ?? facet(facets, 'airflow_version', AirflowFacet);
+  const airflow = facet(facets, 'airflow', AirflowFacet, plainAirflow) ?? facet(facets, 'airflow_version', AirflowFacet, plainAirflow);
   const dagRun = airflow?.dagRun?.run_id;
   const tryNumber = Number(airflow?.taskInstance?.try_number);
-  if (dagRun) return { runKey: dagRun, attempt: Number.isInteger(tryNumber) && tryNumber >= 1 ? tryNumber : 1 };
-  return { runKey: e.run.runId, attempt: 1 };
+  if (dagRun) return { runKey: dagRun, attempt: Number.isInteger(tryNumber) && tryNumber >= 1 ? tryNumber : 1, externalId: e.run.runId };
+  return { runKey: e.run.runId, attempt: 1, externalId: e.run.runId };
 }
 
 function toEvent(e: RunEvent, source: string): NormalizedRunEvent | undefined {
@@ -63,36 +118,40 @@ function toEvent(e: RunEvent, source: string): NormalizedRunEvent | undefined {
   if (!eventType) return undefined;
   const time = new Date(e.eventTime);
   const facets = e.run.facets;
-  const error = facet(facets, 'errorMessage', ErrorFacet);
-  const parent = facet(facets, 'parent', ParentFacet);
-  const nominal = facet(facets, 'nominalTime', NominalFacet);
+  const error = facet(facets, 'errorMessage', ErrorFacet, plainError);
+  const parent = facet(facets, 'parent', ParentFacet, plainParent);
+  const nominal = facet(facets, 'nominalTime', NominalFacet, plainNominal);
   const terminal = eventType === 'completed' || eventType === 'failed' || eventType === 'aborted';
-  return {
+  const event = {
     orchestrator: 'openlineage',
     source,
     eventType,
     eventTime: time,
     job: { namespace: e.job.namespace, name: e.job.name },
-    run: { ...runIdentity(e), externalId: e.run.runId },
-    ...compact({
-      scheduledAt: isoDate(nominal?.nominalStartTime),
-      startedAt: eventType === 'started' ? time : undefined,
-      endedAt: terminal ? time : undefined,
-      error: error ? compact({ message: error.message, detail: error.stackTrace, language: error.programmingLanguage?.toLowerCase() }) : undefined,
-      parent: parent?.run.runId ? { job: parent.job, runKey: parent.run.runId } : undefined,
-      lineage: openLineageLineage({ job: e.job, inputs: e.inputs, outputs: e.outputs, facets }),
-      outputStats: WRITE_ENDED.has(eventType) ? openLineageOutputStats(e.outputs) : undefined,
-      inputStats: READ_OBSERVED.has(eventType) ? openLineageInputStats(e.inputs) : undefined,
-    }),
-    // The full facets stay in the stored payload; the run keeps what identifies its producer.
-    facets: compact({
-      producer: e.producer,
-      runFacets: facets ? Object.keys(facets) : undefined,
-      jobFacets: e.job.facets ? Object.keys(e.job.facets) : undefined,
-      processingEngine: facets?.processing_engine,
-      jobType: e.job.facets?.jobType,
-    }),
-  };
+    run: runIdentity(e),
+  } as NormalizedRunEvent;
+  // Optional fields are left out rather than set to undefined.
+  const scheduledAt = isoDate(nominal?.nominalStartTime);
+  if (scheduledAt !== undefined) event.scheduledAt = scheduledAt;
+  if (eventType === 'started') event.startedAt = time;
+  if (terminal) event.endedAt = time;
+  if (error) event.error = compact({ message: error.message, detail: error.stackTrace, language: error.programmingLanguage?.toLowerCase() });
+  if (parent?.run.runId) event.parent = { job: parent.job, runKey: parent.run.runId };
+  const lineage = openLineageLineage({ job: e.job, inputs: e.inputs, outputs: e.outputs, facets });
+  if (lineage !== undefined) event.lineage = lineage;
+  const outputStats = WRITE_ENDED.has(eventType) ? openLineageOutputStats(e.outputs) : undefined;
+  if (outputStats !== undefined) event.outputStats = outputStats;
+  const inputStats = READ_OBSERVED.has(eventType) ? openLineageInputStats(e.inputs) : undefined;
+  if (inputStats !== undefined) event.inputStats = inputStats;
+  // The full facets stay in the stored payload; the run keeps what identifies its producer.
+  const kept: Record<string, unknown> = {};
+  if (e.producer !== undefined) kept.producer = e.producer;
+  if (facets) kept.runFacets = Object.keys(facets);
+  if (e.job.facets) kept.jobFacets = Object.keys(e.job.facets);
+  if (facets?.processing_engine !== undefined) kept.processingEngine = facets.processing_engine;
+  if (e.job.facets?.jobType !== undefined) kept.jobType = e.job.facets.jobType;
+  event.facets = kept;
+  return event;
 }
 
 /**
@@ -100,8 +159,12 @@ function toEvent(e: RunEvent, source: string): NormalizedRunEvent | undefined {
  * events without a type say nothing about the run's state: they are ignored, not refused.
  */
 export const openLineageAdapter: Adapter = (payload, ctx) => {
-  const parsed = RunEvent.safeParse(payload);
-  if (!parsed.success) return rejected(parsed.error);
-  const event = toEvent(parsed.data, ctx.source ?? parsed.data.job.namespace);
+  let read = plainRunEvent(payload);
+  if (read === undefined) {
+    const parsed = RunEvent.safeParse(payload);
+    if (!parsed.success) return rejected(parsed.error);
+    read = parsed.data;
+  }
+  const event = toEvent(read, ctx.source ?? read.job.namespace);
   return { kind: 'events', events: event ? [event] : [] };
 };

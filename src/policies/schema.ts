@@ -40,7 +40,7 @@ export const Guardrails = z.strictObject({
   }).optional(),
   /** A failure storm: `failures` of one signature within `within_minutes` → hold downstream, one incident, no more retries. */
   breaker: z.strictObject({
-    failures: z.number().int().min(2),
+    failures: z.number().int().min(2).max(1_000),
     within_minutes: z.number().int().min(1).max(24 * 60),
   }).optional(),
   /** Inside these windows nothing is done automatically: the decision is to hold and tell people. */

@@ -16,6 +16,7 @@ export function retryable(err: unknown): boolean {
     case 'conflict':
     case 'payload_too_large':
       return false;
+    case 'overloaded':
     case 'unavailable':
     case 'internal':
       return true;

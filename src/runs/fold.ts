@@ -68,9 +68,9 @@ export function laterState(
   return b.stateRank > a.stateRank;
 }
 
-function attemptFrom(e: NormalizedRunEvent): AttemptRow {
+function attemptFrom(e: NormalizedRunEvent, jobKey: string): AttemptRow {
   return {
-    jobKey: jobKeyOf(e),
+    jobKey,
     runKey: e.run.runKey,
     attempt: e.run.attempt,
     externalId: e.run.externalId,
@@ -87,17 +87,16 @@ function attemptFrom(e: NormalizedRunEvent): AttemptRow {
   };
 }
 
-function mergeAttempt(row: AttemptRow, e: NormalizedRunEvent): void {
-  const next = attemptFrom(e);
+function mergeAttempt(row: AttemptRow, next: AttemptRow): void {
   if (laterState(row, next)) {
     row.state = next.state;
     row.stateAt = next.stateAt;
     row.stateRank = next.stateRank;
     row.externalId = next.externalId;
   }
-  row.queuedAt = minDate(row.queuedAt, e.queuedAt);
-  row.startedAt = minDate(row.startedAt, e.startedAt);
-  row.endedAt = maxDate(row.endedAt, e.endedAt);
+  row.queuedAt = minDate(row.queuedAt, next.queuedAt ?? undefined);
+  row.startedAt = minDate(row.startedAt, next.startedAt ?? undefined);
+  row.endedAt = maxDate(row.endedAt, next.endedAt ?? undefined);
   row.reportedDurationMs = next.reportedDurationMs ?? row.reportedDurationMs;
   if (next.errorMessage !== null) {
     row.errorMessage = next.errorMessage;
@@ -156,13 +155,15 @@ export function foldEvents(events: readonly NormalizedRunEvent[]): { runs: RunRo
   const attempts = new Map<string, AttemptRow>();
   const runs = new Map<string, RunRow>();
   for (const e of events) {
-    const runId = `${jobKeyOf(e)}\u0000${e.run.runKey}`;
+    const jobKey = jobKeyOf(e);
+    const runId = `${jobKey}\u0000${e.run.runKey}`;
     const attemptId = `${runId}\u0000${e.run.attempt}`;
+    // This event's own view of its attempt: merged into the attempt's row, and into the run's.
+    const thisAttempt = attemptFrom(e, jobKey);
     const a = attempts.get(attemptId);
-    if (a) mergeAttempt(a, e);
-    else attempts.set(attemptId, attemptFrom(e));
+    if (a) mergeAttempt(a, thisAttempt);
+    else attempts.set(attemptId, thisAttempt);
     const r = runs.get(runId);
-    const thisAttempt = attemptFrom(e);
     if (r) mergeRun(r, thisAttempt, e);
     else runs.set(runId, runFrom(thisAttempt, e));
   }

@@ -1,12 +1,12 @@
-import { createHash } from 'node:crypto';
-import { withTransaction, type Pool } from '../db/pool.ts';
+import { hash } from 'node:crypto';
+import { canCopyFrom, withTransaction, type Pool } from '../db/pool.ts';
 import { foldEvents, jobKeyOf } from './fold.ts';
 import { collectDatasetStats, writeDatasetStats } from './dataset-stats.ts';
 import { collectLineage, writeLineage } from './lineage.ts';
 import type { NormalizedRunEvent } from './schema.ts';
 import {
-  ensureJobs, insertEvents, insertPayloads, insertSources, upsertAttempts, upsertRuns,
-  type EventRow, type StoredRun,
+  createStages, ensureJobs, insertEvents, insertPayloads, insertSources, PayloadStage, refuseUnescapable, stageEvents,
+  upsertRunsAndAttempts, type StoredRun,
 } from './store-sql.ts';
 
 /** One payload as received, with the events its adapter made of it. */
@@ -26,18 +26,31 @@ export interface StoreOutcome {
   suspect: number;
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const sha256 = (text: string) => hash('sha256', text, 'hex');
 
 /**
  * The identity of an event: the same event delivered twice has the same key. 128 bits of
  * SHA-256, written as a UUID so that Postgres indexes 16 bytes rather than 32.
  */
 export function dedupeKey(e: NormalizedRunEvent): string {
-  const h = sha256(
-    [e.source, e.job.namespace, e.job.name, e.run.runKey, e.run.externalId, e.run.attempt, e.eventType,
-      e.eventTime.toISOString()].join('\u0000'),
-  );
+  return keyOf(e, e.eventTime.toISOString());
+}
+
+function keyOf(e: NormalizedRunEvent, eventTime: string): string {
+  const h = sha256([e.source, e.job.namespace, e.job.name, e.run.runKey, e.run.externalId, e.run.attempt, e.eventType, eventTime].join('\u0000'));
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+interface Unique {
+  e: NormalizedRunEvent;
+  key: string;
+  sha: string;
+  /** Position among the batch's distinct events, as staged. */
+  at: number;
+  /** What it says beyond its columns (`detailOf`), until it is staged. */
+  detail: string;
+  /** Inserted by this batch, as the database said. */
+  fresh: boolean;
 }
 
 /**
@@ -45,15 +58,54 @@ export function dedupeKey(e: NormalizedRunEvent): string {
  * and folds the new ones into runs and attempts.
  */
 export async function storeEvents(pool: Pool, payloads: IncomingPayload[]): Promise<StoreOutcome> {
-  const prepared = payloads.map((p) => {
+  const copy = canCopyFrom(pool);
+  // The batch's times as Date#toJSON writes them, each written once: the same Date stands for an
+  // event's time, its start or end, and its run's and attempt's state in the rows below.
+  const isoOf = new Map<Date, string>();
+  const iso = (d: Date | null | undefined): string | null => {
+    if (!(d instanceof Date)) return null;
+    let text = isoOf.get(d);
+    if (text === undefined) {
+      if (!Number.isFinite(d.getTime())) return null;
+      text = d.toISOString();
+      isoOf.set(d, text);
+    }
+    return text;
+  };
+  const byKey = new Map<string, Unique>();
+  const unique: Unique[] = [];
+  // Each body is serialised, hashed and written to its staging rows here, then let go: a batch
+  // holds a body for the time of a loop rather than of a transaction.
+  const staged = new PayloadStage(copy, payloads.length * 900);
+  const stagedShas = new Set<string>();
+  const maybeUnescapable: { source: string; body: string; normalized: string[] }[] = [];
+  const inBatch = payloads.map((p) => {
     const body = JSON.stringify(p.body);
-    return { body, sha: sha256(body), events: p.events.map((e) => ({ e, key: dedupeKey(e) })) };
+    const sha = sha256(body);
+    const events = p.events.map((e) => {
+      // toISOString, not the cache's null: an event without a valid time throws here as it always did.
+      const time = isoOf.get(e.eventTime) ?? e.eventTime.toISOString();
+      isoOf.set(e.eventTime, time);
+      const key = keyOf(e, time);
+      let x = byKey.get(key);
+      if (x === undefined) {
+        x = { e, key, sha, at: unique.length, detail: detailOf(e, iso), fresh: false };
+        byKey.set(key, x);
+        unique.push(x);
+      }
+      return x;
+    });
+    const first = p.events[0];
+    if (first !== undefined && !stagedShas.has(sha)) {
+      stagedShas.add(sha);
+      staged.add({ sha256: sha, source: first.source, orchestrator: first.orchestrator, body });
+      if (body.includes('\\u') || UNESCAPABLE.test(first.source) || events.some((x) => x.detail.includes('\\u'))) {
+        maybeUnescapable.push({ source: first.source, body, normalized: events.map((x) => x.detail) });
+      }
+    }
+    return events;
   });
-  const all = prepared.flatMap((p) => p.events.map((x) => ({ ...x, sha: p.sha })));
-  if (all.length === 0) return { inserted: payloads.map(() => []), runs: [], failures: [], suspect: 0 };
-  const firstByKey = new Map<string, (typeof all)[number]>();
-  for (const x of all) if (!firstByKey.has(x.key)) firstByKey.set(x.key, x);
-  const unique = [...firstByKey.values()];
+  if (unique.length === 0) return { inserted: payloads.map(() => []), runs: [], failures: [], suspect: 0 };
 
   // Every event's lineage, redelivered or not: a replayed history teaches what its first delivery
   // predates, and a fact already stored is not written again.
@@ -62,60 +114,76 @@ export async function storeEvents(pool: Pool, payloads: IncomingPayload[]): Prom
   // Sizes likewise: a later size of the same run replaces an earlier one, a known one writes nothing.
   const stats = collectDatasetStats(events);
 
-  const { fresh, runs, failures, suspect } = await withTransaction(pool, async (tx) => {
+  const { runs, failures, suspect } = await withTransaction(pool, async (tx) => {
     await insertSources(tx, uniqueBy(unique.map((x) => ({ name: x.e.source, orchestrator: x.e.orchestrator })), (s) => s.name));
     const eventJobs = unique.map((x) => ({ namespace: x.e.job.namespace, name: x.e.job.name, source: x.e.source, orchestrator: x.e.orchestrator }));
     const jobs = await ensureJobs(tx, uniqueBy(lineage ? [...eventJobs, ...lineage.jobs] : eventJobs, (j) => `${j.namespace}\u0000${j.name}`));
     const jobIds = new Map(jobs.map((j) => [`${j.namespace}\u0000${j.name}`, j.id]));
-    const withPayload = prepared.filter((p) => p.events.length > 0);
-    await insertPayloads(tx, uniqueBy(withPayload.map((p) => ({
-      sha256: p.sha, source: p.events[0]?.e.source ?? '', orchestrator: p.events[0]?.e.orchestrator ?? '',
-      body: p.body })), (p) => p.sha256));
-    const rows: EventRow[] = unique.map((x) => ({
+    await refuseUnescapable(tx, maybeUnescapable);
+    await createStages(tx);
+    await stageEvents(tx, copy, staged, unique.map((x) => ({
       dedupeKey: x.key, source: x.e.source, orchestrator: x.e.orchestrator, jobId: jobIdOf(jobIds, x.e),
       runKey: x.e.run.runKey, attempt: x.e.run.attempt, externalId: x.e.run.externalId, eventType: x.e.eventType,
-      eventTime: x.e.eventTime, payloadSha256: x.sha, normalized: detailOf(x.e),
-    }));
-    const fresh = await insertEvents(tx, rows);
+      eventTime: isoOf.get(x.e.eventTime) ?? x.e.eventTime.toISOString(), payloadSha256: x.sha, normalized: x.detail,
+    })));
+    for (const x of unique) x.detail = ''; // staged: the details can go
+    await insertPayloads(tx);
+    const fresh = await insertEvents(tx);
+    for (const x of unique) x.fresh = fresh.charCodeAt(x.at) === 49; // '1'
     if (lineage) await writeLineage(tx, lineage, (key) => jobIdByKey(jobIds, key));
     const suspect = stats ? await writeDatasetStats(tx, stats, (key) => jobIdByKey(jobIds, key)) : 0;
-    const folded = foldEvents(unique.filter((x) => fresh.has(x.key)).map((x) => x.e));
-    if (folded.runs.length === 0) return { fresh, runs: [], failures: [], suspect };
-    const stored = await upsertRuns(tx, folded.runs.map((r) => jobIdByKey(jobIds, r.jobKey)), folded.runs);
+    const folded = foldEvents(unique.filter((x) => x.fresh).map((x) => x.e));
+    if (folded.runs.length === 0) return { runs: [], failures: [], suspect };
+    const stored = await upsertRunsAndAttempts(
+      tx, copy,
+      folded.runs.map((row) => ({ jobId: jobIdByKey(jobIds, row.jobKey), row })),
+      folded.attempts.map((row) => ({ jobId: jobIdByKey(jobIds, row.jobKey), row })),
+      iso,
+    );
     const runIds = new Map(stored.map((r) => [`${r.job_id}\u0000${r.run_key}`, r.id]));
-    await upsertAttempts(tx, folded.attempts.map((a) => {
-      const id = runIds.get(`${jobIdByKey(jobIds, a.jobKey)}\u0000${a.runKey}`);
-      if (id === undefined) throw new Error(`attempt without its run: ${a.runKey}`);
-      return id;
-    }), folded.attempts);
     const failures = folded.attempts
       .filter((a) => a.state === 'failed' || a.state === 'aborted')
       .map((a) => ({ runId: runIds.get(`${jobIdByKey(jobIds, a.jobKey)}\u0000${a.runKey}`) ?? 0, attempt: a.attempt }));
-    return { fresh, runs: stored, failures, suspect };
+    return { runs: stored, failures, suspect };
   });
-  const claimed = new Set<string>();
-  const inserted = prepared.map((p) => p.events.map(({ key }) => {
-    if (!fresh.has(key) || claimed.has(key)) return false;
-    claimed.add(key);
+  // An event the batch holds twice was stored by its first mention.
+  const claimed = new Set<Unique>();
+  const inserted = inBatch.map((events) => events.map((x) => {
+    if (!x.fresh || claimed.has(x)) return false;
+    claimed.add(x);
     return true;
   }));
   return { inserted, runs, failures, suspect };
 }
 
+// A NUL or a lone surrogate: JSON.stringify escapes both as \uXXXX, so a body or detail without
+// `\u` holds neither; the source, which need not come from the body, is looked at itself.
+const UNESCAPABLE = /[\u0000\ud800-\udfff]/;
+
 /**
  * What the event said beyond its columns (times, duration, error, parent); the facets stay in
- * the payload. Built by hand: it runs for every event and JSON.stringify of a spread copy costs.
+ * the payload. Written by hand, as JSON.stringify would write it: it runs for every event, and
+ * each of its times is written once for the whole batch (`iso`).
  */
-function detailOf(e: NormalizedRunEvent): string {
-  const d: Record<string, unknown> = {};
-  if (e.scheduledAt) d.scheduledAt = e.scheduledAt;
-  if (e.queuedAt) d.queuedAt = e.queuedAt;
-  if (e.startedAt) d.startedAt = e.startedAt;
-  if (e.endedAt) d.endedAt = e.endedAt;
-  if (e.durationMs !== undefined) d.durationMs = e.durationMs;
-  if (e.error) d.error = e.error;
-  if (e.parent) d.parent = e.parent;
-  return JSON.stringify(d);
+function detailOf(e: NormalizedRunEvent, iso: (d: Date) => string | null): string {
+  let out = '';
+  // JSON.stringify leaves out a member whose value has no JSON (undefined), and so does this.
+  const add = (key: string, json: string | undefined) => {
+    if (json !== undefined) out += `,"${key}":${json}`;
+  };
+  const date = (d: Date) => {
+    if (!(d instanceof Date)) return JSON.stringify(d);
+    const text = iso(d);
+    return text === null ? 'null' : `"${text}"`;
+  };
+  if (e.scheduledAt) add('scheduledAt', date(e.scheduledAt));
+  if (e.queuedAt) add('queuedAt', date(e.queuedAt));
+  if (e.startedAt) add('startedAt', date(e.startedAt));
+  if (e.endedAt) add('endedAt', date(e.endedAt));
+  if (e.durationMs !== undefined) add('durationMs', JSON.stringify(e.durationMs));
+  if (e.error) add('error', JSON.stringify(e.error));
+  if (e.parent) add('parent', JSON.stringify(e.parent));
+  return out === '' ? '{}' : `{${out.slice(1)}}`;
 }
 
 function uniqueBy<T>(items: T[], key: (t: T) => string): T[] {

@@ -1,6 +1,7 @@
 import { withTransaction, type Pool } from '../db/pool.ts';
 import { toVector } from '../incidents/sql.ts';
 import type { Embedder } from './embedder.ts';
+import { signatureIndexSql } from './search-index.ts';
 
 /** Whether stored vectors were made by this embedder. */
 export type EmbedderCheck =
@@ -48,7 +49,7 @@ export async function reindex(pool: Pool, embedder: Embedder, batch = 500): Prom
         [chunk.map((c) => c.id), vectors.map((v) => toVector(v))],
       );
     }
-    await tx.query('create index signatures_embedding_idx on signatures using hnsw (embedding halfvec_cosine_ops)');
+    await tx.query(signatureIndexSql());
     await tx.query(
       `insert into embedder_state (embedder, dimensions) values ($1, $2)
        on conflict (singleton) do update set embedder = excluded.embedder, dimensions = excluded.dimensions, updated_at = now()`,

@@ -8,6 +8,9 @@ import { defaultHttpDeps } from '../../src/remediation/http.ts';
 import type { JobQueue } from '../../src/queue/queue.ts';
 import { createDecideCache } from '../../src/decide/cache.ts';
 import { createDecisionLog } from '../../src/decide/log.ts';
+import { memoryLedger } from '../../src/decide/budget-ledger.ts';
+import { createGuardFacts, guardHorizonMs, replicaName } from '../../src/decide/guard.ts';
+import { createGuardMemory } from '../../src/decide/guard-memory.ts';
 import { createPreflightChecks } from '../../src/decide/preflight-checks.ts';
 import { emptyPolicySet, fixedPolicyStore, type PolicyStore } from '../../src/policies/store.ts';
 import { createHashingEmbedder } from '../../src/signatures/embedder.ts';
@@ -21,7 +24,8 @@ import type { TestDatabase } from './stores.ts';
 
 /** A config as the environment would give it, with test-friendly defaults. */
 export function testConfig(env: Record<string, string> = {}): Config {
-  return loadConfig({ MEDIC_DATA_DIR: 'memory://', LOG_LEVEL: 'silent', ...env });
+  // Tests are about what is decided: a busy machine must not shed their decisions as overloaded.
+  return loadConfig({ MEDIC_DATA_DIR: 'memory://', LOG_LEVEL: 'silent', MEDIC_DECIDE_SHED_AFTER_MS: '10000', ...env });
 }
 
 /** What a test may give its dependencies instead of the defaults of `testDeps`. */
@@ -34,6 +38,9 @@ export function testDeps(db: TestDatabase, overrides: TestDepsOptions = {}): Dep
   const log = pino({ level: 'silent' });
   // Slack is on when the config names a bot token (tests point SLACK_API_URL at a local server).
   const slack = config.slack.botToken ? createSlackApi({ token: config.slack.botToken, apiUrl: config.slack.apiUrl, log }) : null;
+  const clock = overrides.clock ?? (() => new Date());
+  const policies = overrides.policies ?? fixedPolicyStore(emptyPolicySet());
+  const memory = createGuardMemory();
   return {
     config,
     pool: db.pool,
@@ -41,10 +48,12 @@ export function testDeps(db: TestDatabase, overrides: TestDepsOptions = {}): Dep
     queue,
     log,
     metrics: createMetrics(),
-    clock: overrides.clock ?? (() => new Date()),
+    clock,
     embedder: createHashingEmbedder(256),
     signatures: createSignatureService(createSharedMiner(db.pool)),
-    policies: overrides.policies ?? fixedPolicyStore(emptyPolicySet()),
+    policies,
+    // Budgets in process (the Redis ledger has tests of its own); loaded on the first decision.
+    guard: createGuardFacts({ pool: db.pool, memory, ledger: memoryLedger(memory), replica: replicaName(), log, clock, horizonMs: () => guardHorizonMs(policies.current().policies) }),
     // Every row is written at once: tests read the log right after deciding.
     decisionLog: createDecisionLog(db.pool, { maxWaitMs: 0 }),
     preflightChecks: createPreflightChecks(db.pool),

@@ -47,7 +47,7 @@ export function healConfig(executors: unknown[], env: Record<string, string> = {
     MEDIC_APPROVERS: JSON.stringify(APPROVERS), MEDIC_EXECUTORS: JSON.stringify(executors), MEDIC_HEAL: 'off',
     MEDIC_EXECUTION_LEASE_SECONDS: '2', MEDIC_HEAL_SWEEP_SECONDS: '0.5',
     // These tests are about what is decided, not how fast: a busy machine must not degrade them to the safe default.
-    MEDIC_DECIDE_TIMEOUT_MS: '10000', ...env,
+    MEDIC_DECIDE_TIMEOUT_MS: '10000', MEDIC_DECIDE_SHED_AFTER_MS: '10000', ...env,
   });
 }
 

@@ -101,3 +101,21 @@ export function spawnWorker(env: Record<string, string>): ChildProcess & { outpu
   child.stderr?.on('data', (d: Buffer) => { out += d.toString(); });
   return Object.assign(child, { output: () => out });
 }
+
+/** `medic serve` on a free port, ready (`/readyz`) before it is returned. */
+export async function spawnServe(env: Record<string, string>): Promise<ChildProcess & { output: () => string; url: string }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['bin/medic.js', 'serve'], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stderr?.on('data', (d: Buffer) => { out += d.toString(); });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(`medic serve on ${port}`, async () => {
+    if (child.exitCode !== null) throw new Error(`medic serve exited: ${out}`);
+    return (await fetch(`${url}/readyz`)).ok ? true : undefined;
+  }, 60_000).catch((err: unknown) => {
+    child.kill('SIGKILL');
+    throw new Error(`${String(err)}\n${out}`);
+  });
+  return Object.assign(child, { output: () => out, url });
+}

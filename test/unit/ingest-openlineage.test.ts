@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { openLineageAdapter } from '../../src/ingest/openlineage.ts';
 import { NormalizedRunEvent } from '../../src/runs/schema.ts';
@@ -68,5 +69,61 @@ describe('the OpenLineage adapter', () => {
     const r = openLineageAdapter(templated, ctx);
     assert.equal(r.kind, 'rejected');
     assert.deepEqual(r.kind === 'rejected' ? r.issues[0]?.path : [], ['eventTime']);
+  });
+});
+
+describe('the OpenLineage adapter’s fast path', () => {
+  // Objects without Object.prototype are what JSON.parse never makes: the adapter reads them
+  // through its zod schemas, and plain ones through its fast path. Both must read the same.
+  const bare = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(bare);
+    if (typeof v !== 'object' || v === null) return v;
+    return Object.assign(Object.create(null) as object, Object.fromEntries(Object.entries(v).map(([k, x]) => [k, bare(x)])));
+  };
+  const examples = () => {
+    const dir = sharedData('formats', 'openlineage', 'examples');
+    return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.json'))
+      .flatMap((f) => {
+        const body = JSON.parse(readFileSync(join(dir, f), 'utf8')) as unknown;
+        return Array.isArray(body) ? body : [body];
+      });
+  };
+
+  it('reads every example, good or bad, as the schemas do', () => {
+    const all = examples();
+    assert.ok(all.length > 20);
+    for (const e of all) {
+      const plain = openLineageAdapter(e, ctx);
+      const viaSchemas = openLineageAdapter(bare(e), ctx);
+      if (plain.kind === 'events' && viaSchemas.kind === 'events') {
+        // Facet values the event keeps as they came (processing_engine, jobType) keep their prototype.
+        assert.deepEqual(JSON.parse(JSON.stringify(plain.events)), JSON.parse(JSON.stringify(viaSchemas.events)));
+        assert.deepEqual(plain.events.map((x) => Object.keys(x)), viaSchemas.events.map((x) => Object.keys(x)));
+      } else {
+        assert.deepEqual(plain, viaSchemas);
+      }
+    }
+  });
+
+  it('reads odd facets as the schemas do: a wrong type, an empty id, a number as a string', () => {
+    const base = { eventType: 'FAIL', eventTime: '2026-01-01T00:00:00Z', job: { namespace: 'ns', name: 'dag.task' } };
+    const facets: Record<string, unknown>[] = [
+      { errorMessage: { message: 5 } },
+      { errorMessage: { message: 'm', stackTrace: 7 } },
+      { parent: { job: { namespace: 'p', name: 'q', extra: 1 }, run: { runId: 'r' } } },
+      { parent: { job: { namespace: '', name: 'q' }, run: { runId: 'r' } } },
+      { parent: { job: { namespace: 'p', name: 'q' }, run: {} } },
+      { airflow: { dagRun: { run_id: '' }, taskInstance: { try_number: 2 } }, airflow_version: { dagRun: { run_id: 'v' }, taskInstance: { try_number: '3' } } },
+      { airflow: { dagRun: { run_id: 'd' }, taskInstance: { try_number: '2' } } },
+      { airflow: { dagRun: { run_id: 'd' }, taskInstance: 'first' } },
+      { nominalTime: { nominalStartTime: 'never' } },
+      { nominalTime: { nominalStartTime: '2026-01-01T00:00:00Z' }, processing_engine: { name: 'spark', version: '3.5' } },
+      { errorMessage: [] },
+    ];
+    for (const f of facets) {
+      const e = { ...base, run: { runId: 'r-1', facets: f } };
+      assert.deepEqual(JSON.parse(JSON.stringify(openLineageAdapter(e, ctx))), JSON.parse(JSON.stringify(openLineageAdapter(bare(e), ctx))), JSON.stringify(f));
+    }
   });
 });
