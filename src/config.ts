@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { Approver } from './approvals/schema.ts';
 import { parseExecutorConnections, type ExecutorConnection } from './remediation/config.ts';
+import { defaultSecretReader, parseSources, type SourceConfig } from './sources/config.ts';
 import { isTimeZone } from './time-zone.ts';
 
 /** An API token and what it may do. */
@@ -57,6 +59,8 @@ const Env = z.object({
   MEDIC_HEAL: z.enum(['off', 'shadow', 'on']).default('shadow'),
   MEDIC_HEAL_MAX_AGE_MINUTES: z.coerce.number().min(0).max(7 * 24 * 60).default(60),
   MEDIC_EXECUTORS: z.string().optional(),
+  MEDIC_SOURCES: z.string().optional(),
+  MEDIC_SOURCES_FILE: z.string().min(1).optional(),
   MEDIC_EXECUTION_LEASE_SECONDS: z.coerce.number().min(0.5).max(3_600).default(60),
   MEDIC_HEAL_SWEEP_SECONDS: z.coerce.number().min(0.2).max(3_600).default(15),
   MEDIC_VERIFY_WINDOW_MINUTES: z.coerce.number().min(0.01).max(7 * 24 * 60).default(15),
@@ -149,6 +153,12 @@ export interface Config {
   readonly healMaxAgeMs: number;
   /** Orchestrator endpoints and credentials that execute actions (`MEDIC_EXECUTORS`). @defaultValue none */
   readonly executors: readonly ExecutorConnection[];
+  /**
+   * Orchestrators Medic pulls history from (`MEDIC_SOURCES`, or `MEDIC_SOURCES_FILE`), secrets
+   * resolved. A source of a kind that executes (Airflow, Argo, Control-M) is also its executor
+   * unless `MEDIC_EXECUTORS` names it. @defaultValue none
+   */
+  readonly sources: readonly SourceConfig[];
   /** How long a worker holds an execution before another may take it over. @defaultValue 60 s */
   readonly executionLeaseMs: number;
   /** How often approvals expire, lost executions are re-queued and verifications are checked. @defaultValue 15 s */
@@ -238,6 +248,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     const lines = executors.issues.map((i) => `  ${['MEDIC_EXECUTORS', ...i.path].join('.')}: ${i.message}`);
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
+  const sources = loadSources(e.MEDIC_SOURCES, e.MEDIC_SOURCES_FILE, env);
   if (e.MEDIC_OIDC_ISSUER && !e.MEDIC_OIDC_CLIENT_ID) {
     throw new ConfigError('invalid configuration:\n  MEDIC_OIDC_CLIENT_ID: required when MEDIC_OIDC_ISSUER is set');
   }
@@ -275,7 +286,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     approvalTtlMs: e.MEDIC_APPROVAL_TTL_MINUTES * 60_000,
     heal: e.MEDIC_HEAL,
     healMaxAgeMs: e.MEDIC_HEAL_MAX_AGE_MINUTES * 60_000,
-    executors: executors.connections,
+    executors: Object.freeze([...executors.connections, ...executorsOf(sources, executors.connections)]),
+    sources,
     executionLeaseMs: Math.round(e.MEDIC_EXECUTION_LEASE_SECONDS * 1000),
     healSweepMs: Math.round(e.MEDIC_HEAL_SWEEP_SECONDS * 1000),
     verifyWindowMs: Math.round(e.MEDIC_VERIFY_WINDOW_MINUTES * 60_000),
@@ -296,5 +308,35 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
         : null,
       sessionMs: Math.round(e.MEDIC_SESSION_HOURS * 3_600_000),
     }),
+  });
+}
+
+function loadSources(inline: string | undefined, file: string | undefined, env: NodeJS.ProcessEnv): readonly SourceConfig[] {
+  if (inline && file) throw new ConfigError('invalid configuration:\n  MEDIC_SOURCES_FILE: set MEDIC_SOURCES or MEDIC_SOURCES_FILE, not both');
+  const name = file ? 'MEDIC_SOURCES_FILE' : 'MEDIC_SOURCES';
+  let raw = inline;
+  if (file) {
+    try {
+      raw = readFileSync(file, 'utf8');
+    } catch (err) {
+      const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : 'unreadable';
+      throw new ConfigError(`invalid configuration:\n  MEDIC_SOURCES_FILE: ${file} cannot be read (${code})`);
+    }
+  }
+  const parsed = parseSources(raw, defaultSecretReader(env));
+  if (parsed.kind === 'invalid') {
+    const lines = parsed.issues.map((i) => `  ${[name, ...i.path].join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.sources;
+}
+
+/** The executor connections of sources that execute, where MEDIC_EXECUTORS has none of their own. */
+function executorsOf(sources: readonly SourceConfig[], explicit: readonly ExecutorConnection[]): ExecutorConnection[] {
+  const named = new Set(explicit.map((c) => c.source));
+  return sources.flatMap((s): ExecutorConnection[] => {
+    if (named.has(s.source) || s.kind === 'marquez') return [];
+    const { pull: _pull, ...connection } = s;
+    return [connection];
   });
 }

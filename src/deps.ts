@@ -14,6 +14,7 @@ import type { JobQueue } from './queue/queue.ts';
 import type { Embedder } from './signatures/embedder.ts';
 import type { SignatureService } from './signatures/service.ts';
 import type { SlackApi } from './slack/client.ts';
+import type { Sources } from './sources/registry.ts';
 
 /** Everything the app and the workers need, built once by the composition root and passed in. */
 export interface Deps {
@@ -42,6 +43,8 @@ export interface Deps {
   decidePool: Pool;
   /** The executors of `MEDIC_EXECUTORS`, with their dry runs and observation of targets. */
   remedy: Remedy;
+  /** The orchestrators history is pulled from (`MEDIC_SOURCES`), with their pullers. */
+  sources: Sources;
   /** The agent step: its checkpointer, prompts and model (none: the deterministic planner). */
   agent: AgentKit;
   /** Tells people what happened (a `notify` job per event); does nothing without Slack. */

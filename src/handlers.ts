@@ -10,6 +10,7 @@ import { verifyJob } from './remediation/verify.ts';
 import { jobOfRun } from './remediation/verify-sql.ts';
 import { sweep } from './sla/risks.ts';
 import { slackHandlers } from './slack/jobs.ts';
+import { sourceHandlers } from './sources/jobs.ts';
 
 /** The queue's job processors, one per catalog entry, over the given dependencies. */
 export function buildHandlers(deps: Deps): JobHandlers {
@@ -47,5 +48,6 @@ export function buildHandlers(deps: Deps): JobHandlers {
     ...remediationHandlers(deps),
     ...agentHandlers(deps),
     ...slackHandlers(deps),
+    ...sourceHandlers(deps),
   };
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
 import type { JobHandlers } from './queue/catalog.ts';
 import { openRuntime, type Runtime } from './runtime.ts';
+import { scheduleSources, syncSourcesNow } from './sources/jobs.ts';
 
 /**
  * The composition root: `medic serve` and `medic worker` start here. Everything is built from
@@ -79,8 +80,10 @@ function startWorkers(runtime: Runtime, handlers: JobHandlers): () => void {
   const schedule = () => Promise.all([
     deps.queue.every('forecast-sweep', {}, SWEEP_EVERY_MS),
     deps.queue.every('heal-sweep', {}, deps.config.healSweepMs),
+    scheduleSources(deps),
   ]).catch((err: unknown) => deps.log.warn({ err }, 'schedules not registered'));
   void schedule();
+  void syncSourcesNow(deps).catch((err: unknown) => deps.log.warn({ err }, 'first source syncs not queued'));
   if (deps.queue.kind === 'bullmq') {
     // A Redis restarted without persistence forgets its schedules: each worker asserts them again.
     const timer = setInterval(() => void schedule(), Math.max(deps.config.healSweepMs, 1_000));

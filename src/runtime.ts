@@ -13,6 +13,8 @@ import { createMetrics } from './http/metrics.ts';
 import { openPolicyStore } from './policies/store.ts';
 import { createRemedy } from './remediation/executors.ts';
 import { defaultHttpDeps } from './remediation/http.ts';
+import { pullerFor } from './sources/pullers.ts';
+import { createSources } from './sources/registry.ts';
 import { createInProcessQueue } from './queue/in-process.ts';
 import { createNotifier } from './notify/notifier.ts';
 import { openAgentKit } from './agent/kit.ts';
@@ -112,6 +114,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
       config, pool: db.pool, store: db.kind, queue, log, metrics: createMetrics(), clock, guard,
       embedder, signatures: createSignatureService(createSharedMiner(db.pool)),
       policies, decisionLog, preflightChecks: createPreflightChecks(decidePool), decideCache: createDecideCache(), decidePool, remedy: createRemedy(config.executors, defaultHttpDeps()),
+      sources: createSources(config.sources, defaultHttpDeps(), pullerFor),
       notifier, slack, agent,
     };
     return { deps, close };

@@ -20,6 +20,13 @@ export const COMMAND_MODULES: CommandModule[] = [
     },
   },
   { load: async () => (await import('./ingest.ts')).registerIngest, commands: { ingest: "ingest run events from a file, in an orchestrator's own format" } },
+  {
+    load: async () => (await import('./sync.ts')).registerSync,
+    commands: {
+      sync: "pull run history from the sources' own APIs into Medic, from each one's cursor (resumable, idempotent)",
+      sources: 'the configured sources and their sync health: last success, lag, last error',
+    },
+  },
   { load: async () => (await import('./runs.ts')).registerRuns, commands: { runs: 'list runs, newest first' } },
   { load: async () => (await import('./incidents.ts')).registerIncidents, commands: { incidents: 'list incidents, newest first', incident: 'one incident with its evidence' } },
   {

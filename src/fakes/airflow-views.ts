@@ -3,7 +3,7 @@
  * connexion, RFC 7807 problems) and `/api/v2` (Airflow 3, FastAPI `{detail}`) return them.
  */
 import { createHash } from 'node:crypto';
-import type { FakeTaskInstance } from './airflow-state.ts';
+import type { FakeDagRun, FakeTaskInstance } from './airflow-state.ts';
 import type { FakeReply } from './server.ts';
 
 export type Api = 'v1' | 'v2';
@@ -54,3 +54,30 @@ export function collectionView(api: Api, list: FakeTaskInstance[]): Record<strin
 export function referenceView(t: FakeTaskInstance): Record<string, unknown> {
   return { dag_id: t.dag_id, dag_run_id: t.dag_run_id, execution_date: t.logical_date, task_id: t.task_id };
 }
+
+/** A list item `GET …/dagRuns` returns: v1 `DAGRun`, v2 `DAGRunResponse`. */
+export function dagRunView(api: Api, r: FakeDagRun): Record<string, unknown> {
+  const common = {
+    dag_id: r.dag_id, dag_run_id: r.dag_run_id, logical_date: r.logical_date, start_date: r.start_date, end_date: r.end_date,
+    data_interval_start: r.logical_date, data_interval_end: r.logical_date, last_scheduling_decision: r.updated_at,
+    run_type: r.run_type, state: r.state, conf: {}, note: null,
+  };
+  if (api === 'v1') return { ...common, execution_date: r.logical_date, external_trigger: r.run_type === 'manual' };
+  const duration = r.start_date && r.end_date ? (Date.parse(r.end_date) - Date.parse(r.start_date)) / 1000 : null;
+  return {
+    ...common, queued_at: r.start_date, run_after: r.logical_date, duration, triggered_by: r.run_type === 'manual' ? 'rest_api' : 'timetable',
+    triggering_user_name: null, dag_versions: [], bundle_version: null, dag_display_name: r.dag_id, partition_key: null,
+  };
+}
+
+/**
+ * One try as `…/tries` lists it: v1 `TaskInstanceHistorySchema` (no execution date), v2
+ * `TaskInstanceHistoryResponse` (no id, no logical date).
+ */
+export function tryView(api: Api, t: FakeTaskInstance): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(taskInstanceView(api, t)).filter(([k]) => !NOT_IN_HISTORY.has(k)));
+}
+
+const NOT_IN_HISTORY = new Set([
+  'id', 'logical_date', 'run_after', 'execution_date', 'sla_miss', 'note', 'rendered_fields', 'rendered_map_index', 'trigger', 'triggerer_job',
+]);

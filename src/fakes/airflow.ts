@@ -1,12 +1,16 @@
 /**
  * A fake Airflow that serves the real REST paths: `/api/v1` (Airflow 2, HTTP basic auth) or
  * `/api/v2` (Airflow 3, JWT from `POST /auth/token`). Clears honour `dry_run` as Airflow does:
- * unless it is sent as false, nothing changes.
+ * unless it is sent as false, nothing changes. The lists of DAG runs and task instances serve
+ * what a test adds to `state`, after a synthetic `history` when one is asked for.
  */
 import { randomBytes } from 'node:crypto';
 import { FakeAirflowState } from './airflow-state.ts';
 import { readClear, readPatch } from './airflow-body.ts';
-import { collectionView, problem, referenceView, taskInstanceView, type Api } from './airflow-views.ts';
+import { syntheticHistory, type HistoryOptions, type SyntheticHistory } from './airflow-history.ts';
+import { listRoutes, type ListSources, type Route } from './airflow-lists.ts';
+import { concat, inMemory } from './airflow-records.ts';
+import { collectionView, dagRunView, problem, referenceView, taskInstanceView, type Api } from './airflow-views.ts';
 import { matchPath, startFakeServer, type FakeReply, type FakeServer, type RecordedCall } from './server.ts';
 
 export interface FakeAirflowOptions {
@@ -18,17 +22,31 @@ export interface FakeAirflowOptions {
   /** @defaultValue 0 (an ephemeral port) */
   port?: number;
   now?: () => Date;
+  /** A large history generated on demand, listed before what `state` holds. @defaultValue none */
+  history?: HistoryOptions;
+  /** Airflow's `[api] maximum_page_limit`: a larger `limit` is cut to it. @defaultValue 100 */
+  maxPageLimit?: number;
 }
 
 export interface FakeAirflow extends FakeServer {
   state: FakeAirflowState;
+  /** The synthetic history, when `history` was given. */
+  history: SyntheticHistory | undefined;
   /** Forgets every issued token, as if they expired: the next v2 call gets a 401. */
   expireTokens(): void;
   /** Tokens issued by `/auth/token` so far. */
   readonly tokensIssued: number;
 }
 
-type Route = (call: RecordedCall, p: Record<string, string>) => FakeReply;
+function sourcesOf(state: FakeAirflowState, history: SyntheticHistory | undefined): ListSources {
+  const runs = inMemory(() => state.dagRuns);
+  const tis = inMemory(() => state.taskInstances);
+  return {
+    dagRuns: history ? concat(history.dagRuns, runs) : runs,
+    taskInstances: history ? concat(history.taskInstances, tis) : tis,
+    tries: (d, r, t, m) => state.tries(d, r, t, m) ?? history?.tries(d, r, t, m),
+  };
+}
 
 function routes(api: Api, state: FakeAirflowState): [string, string, Route][] {
   const prefix = `/api/${api}/dags/{dag_id}`;
@@ -49,7 +67,7 @@ function routes(api: Api, state: FakeAirflowState): [string, string, Route][] {
     if (!t) return notFound(p);
     const r = readPatch(api, c.body);
     if (r.kind === 'refused') return r.reply;
-    if (r.value.newState && !r.value.dryRun) Object.assign(t, { state: r.value.newState, end_date: t.end_date ?? state.now().toISOString() });
+    if (r.value.newState && !r.value.dryRun) state.update(t, { state: r.value.newState, end_date: t.end_date ?? state.now().toISOString() });
     return { status: 200, body: api === 'v1' ? referenceView(t) : collectionView(api, [t]) };
   };
   const clear: Route = (c, p) => {
@@ -64,7 +82,7 @@ function routes(api: Api, state: FakeAirflowState): [string, string, Route][] {
   };
   const dagRun: Route = (_c, p) => {
     const run = state.dagRun(p.dag_id ?? '', p.dag_run_id ?? '');
-    return run ? { status: 200, body: run } : problem(api, 404, `DAGRun with DAG ID: '${p.dag_id}' and DagRun ID: '${p.dag_run_id}' not found`, 'DAGRun not found');
+    return run ? { status: 200, body: dagRunView(api, run) } : problem(api, 404, `DAGRun with DAG ID: '${p.dag_id}' and DagRun ID: '${p.dag_run_id}' not found`, 'DAGRun not found');
   };
   return [
     ['POST', `${prefix}/clearTaskInstances`, clear],
@@ -82,9 +100,11 @@ export async function createFakeAirflow(options: FakeAirflowOptions): Promise<Fa
   const username = options.username ?? 'admin';
   const password = options.password ?? 'admin';
   const state = new FakeAirflowState(options.now ?? (() => new Date()));
+  const history = options.history && syntheticHistory({ end: state.now(), ...options.history });
   const tokens = new Set<string>();
   let issued = 0;
-  const table = routes(api, state);
+  // The lists first: a `…/{task_id}/tries` path would otherwise read as a map index.
+  const table = [...listRoutes(api, sourcesOf(state, history), options.maxPageLimit ?? 100), ...routes(api, state)];
 
   const login = (c: RecordedCall): FakeReply => {
     const b = (c.body ?? {}) as Record<string, unknown>;
@@ -120,6 +140,7 @@ export async function createFakeAirflow(options: FakeAirflowOptions): Promise<Fa
   return {
     ...server,
     state,
+    history,
     expireTokens: () => tokens.clear(),
     get tokensIssued() {
       return issued;

@@ -1,9 +1,11 @@
 /**
  * A fake Control-M Automation API under `/automation-api`: `POST /session/login` (session
  * token, Bearer) or an API token (`x-api-key`); `POST /run/job/{jobId}/rerun|setToOk|hold|free`
- * and `GET /run/job/{jobId}/status`, `GET /run/jobs/status`. Errors are `{errors: [{message}]}`.
+ * and `GET /run/job/{jobId}/status`, `GET /run/jobs/status` (controlm-jobs.ts). Errors are
+ * `{errors: [{message}]}`.
  */
 import { randomBytes } from 'node:crypto';
+import { jobsStatus } from './controlm-jobs.ts';
 import { matchPath, startFakeServer, type FakeReply, type FakeServer, type RecordedCall } from './server.ts';
 
 export interface FakeJob {
@@ -16,6 +18,10 @@ export interface FakeJob {
   numberOfRuns: number;
   startTime: string;
   endTime: string;
+  /** The day the job was ordered, YYMMDD. @defaultValue today (UTC) */
+  orderDate: string;
+  application: string;
+  host: string;
 }
 
 export interface FakeControlmState {
@@ -29,6 +35,8 @@ export interface FakeControlmOptions {
   username?: string;
   password?: string;
   port?: number;
+  /** The most jobs one `/run/jobs/status` answer holds, whatever `limit` asks. @defaultValue 10000 */
+  maxLimit?: number;
 }
 
 export interface FakeControlm extends FakeServer {
@@ -47,7 +55,7 @@ const ROOT = '/automation-api';
 const error = (status: number, message: string): FakeReply => ({ status, body: { errors: [{ message }] } });
 
 // "Jul 29, 2019 7:17:33 PM", as Control-M prints times.
-function ctmTime(d: Date): string {
+export function ctmTime(d: Date): string {
   // ICU puts a comma after the year ("Jul 29, 2019, 7:17:33 PM") where Control-M does not.
   return d.toLocaleString('en-US', { month: 'short', day: 'numeric', year: 'numeric', hour: 'numeric', minute: '2-digit', second: '2-digit', hour12: true, timeZone: 'UTC' })
     .replace(/(\d{4}),/, '$1').replace(/\u202f/g, ' ');
@@ -102,10 +110,7 @@ export async function createFakeControlm(options: FakeControlmOptions = {}): Pro
       sessions.delete((c.headers.authorization ?? '').replace(/^Bearer /, ''));
       return { status: 200, body: { message: 'Successfully logged out from session' } };
     }
-    if (c.method === 'GET' && path === '/run/jobs/status') {
-      const list = [...state.jobs.values()].filter((j) => c.query.jobid === undefined || j.jobId === c.query.jobid);
-      return { status: 200, body: { statuses: list, returned: list.length, total: list.length } };
-    }
+    if (c.method === 'GET' && path === '/run/jobs/status') return jobsStatus(state.jobs.values(), c.query, options.maxLimit ?? 10_000);
     const p = matchPath('/run/job/{jobId}/{verb}', path);
     if (!p) return error(404, `no route for ${c.path}`);
     const job = state.jobs.get(p.jobId ?? '');
@@ -121,7 +126,10 @@ export async function createFakeControlm(options: FakeControlmOptions = {}): Pro
     url: `${server.url}${ROOT}`,
     state,
     addJob(job) {
-      const full: FakeJob = { folder: 'Demo', ctm: job.jobId.split(':')[0] ?? 'workbench', status: 'Ended Not OK', held: false, numberOfRuns: 1, startTime: '', endTime: '', ...job };
+      const full: FakeJob = {
+        folder: 'Demo', ctm: job.jobId.split(':')[0] ?? 'workbench', status: 'Ended Not OK', held: false, numberOfRuns: 1, startTime: '', endTime: '',
+        orderDate: new Date().toISOString().slice(2, 10).replace(/-/g, ''), application: '', host: '', ...job,
+      };
       state.jobs.set(full.jobId, full);
       return full;
     },

@@ -11,6 +11,7 @@ import { decisionRoutes } from '../decide/routes.ts';
 import { incidentRoutes } from '../incidents/routes.ts';
 import { policyRoutes } from '../policies/routes.ts';
 import { ingestRoutes } from '../ingest/routes.ts';
+import { sourceRoutes } from '../sources/routes.ts';
 import { runRoutes } from '../runs/routes.ts';
 import { slackRoutes } from '../slack/routes.ts';
 import { forecastRoute, riskRoute, serviceRoutes } from '../sla/routes.ts';
@@ -58,6 +59,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   const auth = createAuthenticator(deps.config.tokens);
   await app.register(healthRoutes(deps));
   await app.register(ingestRoutes(deps, auth));
+  await app.register(sourceRoutes(deps, auth));
   await app.register(runRoutes(deps, auth));
   await app.register(datasetRoutes(deps, auth));
   await app.register(incidentRoutes(deps, auth));

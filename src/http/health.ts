@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { pendingMigrations, readMigrations } from '../db/migrate.ts';
 import type { Deps } from '../deps.ts';
 import { MIGRATIONS_DIR } from '../runtime.ts';
+import { refreshSourceGauges } from '../sources/health.ts';
 
 /**
  * Liveness (the process answers), readiness (the store and the queue answer, and every migration
@@ -29,6 +30,7 @@ export function healthRoutes(deps: Deps): FastifyPluginAsync {
     });
     app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
       void reply.header('content-type', deps.metrics.registry.contentType);
+      await refreshSourceGauges(deps.pool, deps.config.sources, deps.metrics, deps.clock()).catch(() => undefined);
       return deps.metrics.registry.metrics();
     });
   };

@@ -35,6 +35,30 @@ export function createMetrics() {
       help: '1 once the decision caches were filled (or the filling gave up) after the start (the busiest signatures and jobs of the last 30 days)',
       registers: [registry],
     }),
+    sourceItems: new Counter({
+      name: 'medic_source_items_total',
+      help: 'Payloads pulled from each source (MEDIC_SOURCES) by outcome: accepted, duplicate, rejected',
+      labelNames: ['source', 'outcome'] as const,
+      registers: [registry],
+    }),
+    sourceErrors: new Counter({
+      name: 'medic_source_errors_total',
+      help: 'Sync errors by source and kind: malformed (a page skipped), rejected (a payload refused), failed (a pass stopped), auth (a pass stopped on refused credentials)',
+      labelNames: ['source', 'kind'] as const,
+      registers: [registry],
+    }),
+    sourceLastSuccess: new Gauge({
+      name: 'medic_source_last_success_timestamp_seconds',
+      help: 'When the last pass over each source that reached its end started (its data is complete up to then)',
+      labelNames: ['source'] as const,
+      registers: [registry],
+    }),
+    sourceLag: new Gauge({
+      name: 'medic_source_lag_seconds',
+      help: 'How far behind each source Medic is: now minus the start of its last complete pass',
+      labelNames: ['source'] as const,
+      registers: [registry],
+    }),
     jobFailures: new Counter({
       name: 'medic_queue_job_failures_total',
       help: 'Queue job failures by job name and whether they were final',

@@ -19,7 +19,8 @@ const RunEvent = z.looseObject({
 });
 type RunEvent = z.infer<typeof RunEvent>;
 
-const ErrorFacet = z.looseObject({ message: z.string(), programmingLanguage: z.string().optional(), stackTrace: z.string().optional() });
+// Producers send absent fields as null (dbt's `stackTrace: null`): the message still counts.
+const ErrorFacet = z.looseObject({ message: z.string(), programmingLanguage: z.string().nullish(), stackTrace: z.string().nullish() });
 const ParentFacet = z.looseObject({
   job: z.object({ namespace: z.string().min(1), name: z.string().min(1) }),
   run: z.looseObject({ runId: z.string().min(1).optional() }),
@@ -65,7 +66,8 @@ function plainRunEvent(p: unknown): RunEvent | undefined {
 }
 
 const plainError = (v: Record<string, unknown>) =>
-  (typeof v.message === 'string' && isOptionalText(v.programmingLanguage) && isOptionalText(v.stackTrace) ? (v as z.infer<typeof ErrorFacet>) : undefined);
+  (typeof v.message === 'string' && (v.programmingLanguage === null || isOptionalText(v.programmingLanguage)) && (v.stackTrace === null || isOptionalText(v.stackTrace))
+    ? (v as z.infer<typeof ErrorFacet>) : undefined);
 const plainNominal = (v: Record<string, unknown>) => (isDateTime(v.nominalStartTime) ? (v as z.infer<typeof NominalFacet>) : undefined);
 function plainParent(v: Record<string, unknown>): z.infer<typeof ParentFacet> | undefined {
   const { job, run } = v;
@@ -135,7 +137,7 @@ function toEvent(e: RunEvent, source: string): NormalizedRunEvent | undefined {
   if (scheduledAt !== undefined) event.scheduledAt = scheduledAt;
   if (eventType === 'started') event.startedAt = time;
   if (terminal) event.endedAt = time;
-  if (error) event.error = compact({ message: error.message, detail: error.stackTrace, language: error.programmingLanguage?.toLowerCase() });
+  if (error) event.error = compact({ message: error.message, detail: error.stackTrace ?? undefined, language: error.programmingLanguage?.toLowerCase() ?? undefined });
   if (parent?.run.runId) event.parent = { job: parent.job, runKey: parent.run.runId };
   const lineage = openLineageLineage({ job: e.job, inputs: e.inputs, outputs: e.outputs, facets });
   if (lineage !== undefined) event.lineage = lineage;

@@ -48,8 +48,8 @@ export function createBullQueue(options: BullQueueOptions): JobQueue {
         removeOnFail: { age: 7 * 24 * 3_600 },
       });
     },
-    async every(name, payload, everyMs) {
-      await queue.upsertJobScheduler(`every-${name}`, { every: everyMs }, { name, data: parsePayload(name, payload) });
+    async every(name, payload, everyMs, key) {
+      await queue.upsertJobScheduler(key === undefined ? `every-${name}` : `every-${name}:${key}`, { every: everyMs }, { name, data: parsePayload(name, payload) });
     },
     startWorkers(handlers: JobHandlers, opts) {
       const worker = new Worker(

@@ -63,6 +63,15 @@ export const jobCatalog = {
     backoffMs: 1_000,
   },
   /**
+   * Pull a source (`MEDIC_SOURCES`) from its cursor up to now. The source's lease keeps one pass
+   * at a time across replicas; a failed pass is not retried here: the next interval is the retry.
+   */
+  'source-sync': {
+    payload: z.object({ source: z.string().min(1).max(200) }),
+    attempts: 1,
+    backoffMs: 1_000,
+  },
+  /**
    * Tell people (Slack): post or update the message of the event's subject and add its thread
    * replies. Slack outages and rate limits back off here (a `Retry-After` is waited out), so a
    * message is delayed, not lost: twelve retries span about an hour.

@@ -90,9 +90,9 @@ export function createInProcessQueue(): JobQueue {
       known.set(id, job);
       schedule(job, options.delayMs ?? 0);
     },
-    async every(name, payload, everyMs) {
+    async every(name, payload, everyMs, key) {
       const timer = setInterval(() => {
-        void this.enqueue(name, payload, { jobId: `every:${name}` });
+        void this.enqueue(name, payload, { jobId: key === undefined ? `every:${name}` : `every:${name}:${key}` });
       }, everyMs);
       timer.unref();
       repeaters.push(timer);

@@ -11,8 +11,11 @@ export interface EnqueueOptions {
 export interface JobQueue {
   readonly kind: 'bullmq' | 'in-process';
   enqueue<N extends JobName>(name: N, payload: JobPayload<N>, options?: EnqueueOptions): Promise<void>;
-  /** Runs `name` every `everyMs` until closed; one schedule per name however many processes ask. */
-  every<N extends JobName>(name: N, payload: JobPayload<N>, everyMs: number): Promise<void>;
+  /**
+   * Runs `name` every `everyMs` until closed; one schedule per name (and `key`, for a job
+   * scheduled once per thing, such as a source) however many processes ask.
+   */
+  every<N extends JobName>(name: N, payload: JobPayload<N>, everyMs: number, key?: string): Promise<void>;
   /** Starts processing jobs with these handlers. */
   startWorkers(handlers: JobHandlers, options: { concurrency: number; onFailed?: FailureListener }): void;
   /** Resolves when nothing is waiting, delayed or running (tests, `medic ingest`). */

@@ -4,19 +4,14 @@
  * (`/api/v2`) with a JWT from `POST /auth/token`, refreshed once when a call gets a 401.
  */
 import type { Action } from '../policies/action.ts';
-import { authorizedCall, basicAuth, jsonLogin, tokenCredentials, type Credentials } from './auth.ts';
+import { authorizedCall } from './auth.ts';
+import { airflowCredentials } from './credentials.ts';
 import { clearBody, clearPath, patchStateBody, taskIdsIn, taskInstancePath, type AirflowApi } from './airflow-requests.ts';
 import { compareAirflow, observeAirflow } from './airflow-observe.ts';
 import type { AirflowConnection } from './config.ts';
 import { done, planAction, refused, unsupported, type AirflowTarget, type ExecutionOutcome, type Executor } from './executor.ts';
 import { jsonRequest, type HttpDeps, type HttpRequest } from './http.ts';
 import { dryRunOf, refusedDryRun, type RemedyParts } from './remedy.ts';
-
-function credentialsOf(c: AirflowConnection, deps: HttpDeps): Credentials {
-  if (c.auth.kind === 'basic') return basicAuth(c.auth.username, c.auth.password);
-  const { username, password } = c.auth;
-  return tokenCredentials(() => jsonLogin(`${c.url}/auth/token`, { username, password }, 'access_token', 'Airflow /auth/token', c, deps));
-}
 
 /** The one call an action amounts to, or why there is none. */
 type Planned =
@@ -48,7 +43,7 @@ function plan(c: AirflowConnection, action: Action, t: AirflowTarget, key: strin
 
 /** Builds the executor for one Airflow deployment, with its dry run and observation; the token cache lives as long as it does. */
 export function airflowRemedy(connection: AirflowConnection, deps: HttpDeps): RemedyParts<AirflowTarget> {
-  const credentials = credentialsOf(connection, deps);
+  const credentials = airflowCredentials(connection, deps);
   const credential = connection.auth.kind === 'basic'
     ? { authorization: `Basic (${connection.auth.username}:••••)` }
     : { authorization: 'Bearer (a token from POST /auth/token)' };

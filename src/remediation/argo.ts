@@ -6,7 +6,8 @@
  */
 import type { Action } from '../policies/action.ts';
 import { compareArgo, observeArgo } from './argo-observe.ts';
-import { authorizedCall, staticCredentials } from './auth.ts';
+import { authorizedCall } from './auth.ts';
+import { argoCredentials } from './credentials.ts';
 import type { ArgoConnection } from './config.ts';
 import { done, planAction, refused, unsupported, type ArgoTarget, type ExecutionOutcome, type Executor } from './executor.ts';
 import { jsonRequest, type HttpDeps, type HttpRequest } from './http.ts';
@@ -46,7 +47,7 @@ function firstCall(c: ArgoConnection, action: Action, t: ArgoTarget, key: string
 
 /** Builds the executor for one Argo Server, with its dry run and observation. */
 export function argoRemedy(connection: ArgoConnection, deps: HttpDeps): RemedyParts<ArgoTarget> {
-  const credentials = staticCredentials({ authorization: `Bearer ${connection.token}` });
+  const credentials = argoCredentials(connection);
   const call = (t: ArgoTarget, req: HttpRequest, verb: Verb) => authorizedCall(req, credentials, connection, deps, `Argo ${verb} ${t.namespace}/${t.name}`);
 
   const resubmit = async (t: ArgoTarget, key: string, why: string): Promise<ExecutionOutcome> => {

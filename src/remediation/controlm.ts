@@ -4,19 +4,14 @@
  * `POST /session/login`, cached and renewed by logging in again when a call gets a 401.
  */
 import type { Action } from '../policies/action.ts';
-import { authorizedCall, jsonLogin, staticCredentials, tokenCredentials, type Credentials } from './auth.ts';
+import { authorizedCall } from './auth.ts';
+import { controlmCredentials } from './credentials.ts';
 import type { ControlmConnection } from './config.ts';
 import { done, planAction, unsupported, type ControlmTarget, type ExecutionOutcome, type Executor } from './executor.ts';
 import { jsonRequest, type HttpDeps, type HttpRequest } from './http.ts';
 import { dryRunOf, field, observationFailed, observed, refusedDryRun, type Compare, type RemedyParts } from './remedy.ts';
 
 type Verb = 'rerun' | 'setToOk' | 'hold';
-
-function credentialsOf(c: ControlmConnection, deps: HttpDeps): Credentials {
-  if (c.auth.kind === 'api-key') return staticCredentials({ 'x-api-key': c.auth.key });
-  const { username, password } = c.auth;
-  return tokenCredentials(() => jsonLogin(`${c.url}/session/login`, { username, password }, 'token', 'Control-M /session/login', c, deps));
-}
 
 /** `POST {url}/run/job/{jobId}/{verb}`; the job id (`server:orderId`) is URL-encoded. */
 export function controlmPath(jobId: string, verb: Verb | 'status'): string {
@@ -47,7 +42,7 @@ export const compareControlm: Compare = (action, before, after) => {
 
 /** Builds the executor for one Control-M Automation API endpoint, with its dry run and observation. */
 export function controlmRemedy(connection: ControlmConnection, deps: HttpDeps): RemedyParts<ControlmTarget> {
-  const credentials = credentialsOf(connection, deps);
+  const credentials = controlmCredentials(connection, deps);
   // rerun takes optional RerunParameters (z/OS only); the others take no body.
   const request = (t: ControlmTarget, verb: Verb, key: string): HttpRequest => jsonRequest('POST', connection.url + controlmPath(t.jobId, verb), {}, { 'idempotency-key': key });
   const credential = connection.auth.kind === 'api-key' ? { 'x-api-key': '••••' } : { authorization: 'Bearer (a session from POST /session/login)' };

@@ -26,6 +26,7 @@ function recordingHandlers(behaviour: (runId: number, attempt: number) => void) 
     'heal-sweep': async () => undefined,
     'agent-run': async () => undefined,
     'agent-resume': async () => undefined,
+    'source-sync': async () => undefined,
     notify: async () => undefined,
   };
   return { calls, handlers };

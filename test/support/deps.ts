@@ -1,3 +1,5 @@
+import { pullerFor } from '../../src/sources/pullers.ts';
+import { createSources } from '../../src/sources/registry.ts';
 import { pino } from 'pino';
 import { loadConfig, type Config } from '../../src/config.ts';
 import type { Deps } from '../../src/deps.ts';
@@ -60,6 +62,7 @@ export function testDeps(db: TestDatabase, overrides: TestDepsOptions = {}): Dep
     decideCache: createDecideCache(),
     decidePool: db.pool,
     remedy: createRemedy(config.executors, defaultHttpDeps()),
+    sources: createSources(config.sources, defaultHttpDeps(), pullerFor),
     notifier: createNotifier({ queue, log, enabled: slack !== null }),
     slack,
     agent: overrides.agent ?? offlineAgentKit(),

@@ -29,6 +29,17 @@ describe('the OpenLineage adapter', () => {
     assert.deepEqual(e?.error, { message: 'failed', detail: '<stack_trace>', language: 'java' });
   });
 
+  it("keeps every dbt failure's message, though dbt sends stackTrace: null", () => {
+    const events = read('openlineage-repo', 'dbt_failed_run_ol_events.json') as unknown[];
+    const failed = (Array.isArray(events) ? events : [events]).filter((e) => (e as { eventType?: string }).eventType === 'FAIL');
+    assert.ok(failed.length >= 2);
+    for (const f of failed) {
+      const [e] = eventsOf(f);
+      assert.equal(e?.eventType, 'failed');
+      assert.ok(e?.error?.message, 'the failure keeps its message');
+    }
+  });
+
   it('takes the nominal time as the schedule and the parent facet as the parent run', () => {
     const [e] = eventsOf(read('marquez', 'event_full.json'));
     assert.ok(e?.scheduledAt instanceof Date);
