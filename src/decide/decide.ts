@@ -1,4 +1,5 @@
 import { requestApproval } from '../approvals/request.ts';
+import { replaceUnstorable } from '../db/unstorable.ts';
 import type { Deps } from '../deps.ts';
 import type { Action } from '../policies/action.ts';
 import { evaluate } from '../policies/engine.ts';
@@ -70,8 +71,10 @@ export async function decide(deps: DecideDeps, input: DecisionInput, options: De
 }
 
 /** `decide`, and where its time went. */
-export async function decideTimed(deps: DecideDeps, input: DecisionInput, options: DecideOptions = {}): Promise<{ answer: DecisionAnswer; timings: DecisionTimings }> {
+export async function decideTimed(deps: DecideDeps, asked: DecisionInput, options: DecideOptions = {}): Promise<{ answer: DecisionAnswer; timings: DecisionTimings }> {
   const t0 = performance.now();
+  // A failing task's log may hold a NUL: decided on, and logged, with it replaced rather than degraded for it.
+  const input = replaceUnstorable(asked).value;
   let t1 = t0;
   let t2 = t0;
   const id = uuidv7();

@@ -22,6 +22,7 @@ import { createAuthenticator } from './auth.ts';
 import { docsRoutes } from './docs.ts';
 import { errorHandler } from './error-handler.ts';
 import { acceptCompressedBodies } from './gzip.ts';
+import { refuseUnstorableParameters } from './unstorable.ts';
 import { healthRoutes } from './health.ts';
 
 const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
@@ -40,6 +41,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
   acceptCompressedBodies(app);
+  refuseUnstorableParameters(app);
   app.addHook('onResponse', async (req, reply) => {
     deps.metrics.httpDuration
       .labels(req.method, req.routeOptions.url ?? 'unmatched', String(reply.statusCode))

@@ -7,6 +7,7 @@ import { storeEvents, type IncomingPayload, type StoreOutcome } from '../runs/st
 import type { StoredRun } from '../runs/store-sql.ts';
 import type { AdapterContext, PayloadIssue } from './adapter.ts';
 import { adapters } from './adapters.ts';
+import { storablePayload } from './unstorable.ts';
 
 /** What became of one payload of a request. */
 export type ItemResult =
@@ -81,7 +82,8 @@ interface BatchOutcome {
 
 /**
  * Stores the batch in one transaction; when the database refuses it (one payload holding a NUL
- * character, say), stores each payload on its own so that only the offending one is refused.
+ * character, say), stores each payload on its own so that only the offending one is refused,
+ * and one refused for characters PostgreSQL cannot hold is stored with them replaced.
  */
 async function storeResilient(pool: Pool, payloads: IncomingPayload[]): Promise<BatchOutcome> {
   if (payloads.length === 0) return { items: [], runs: [], failures: [], suspect: 0 };
@@ -90,10 +92,12 @@ async function storeResilient(pool: Pool, payloads: IncomingPayload[]): Promise<
     const { inserted, runs, failures, suspect } = whole.value;
     return { items: inserted.map((flags) => ({ kind: 'stored', inserted: flags })), runs, failures, suspect };
   }
-  if (payloads.length === 1) return { items: [whole], runs: [], failures: [], suspect: 0 };
   const out: BatchOutcome = { items: [], runs: [], failures: [], suspect: 0 };
   for (const p of payloads) {
-    const one = await attempt(() => storeEvents(pool, [p]));
+    let one = payloads.length === 1 ? whole : await attempt(() => storeEvents(pool, [p]));
+    // Refused for characters PostgreSQL cannot hold (a NUL in a log): stored with them replaced.
+    const storable = one.kind === 'refused' ? storablePayload(p) : undefined;
+    if (storable) one = await attempt(() => storeEvents(pool, [storable]));
     if (one.kind === 'refused') {
       out.items.push(one);
       continue;
