@@ -28,6 +28,11 @@ import { healthRoutes } from './health.ts';
 const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
 
 /** Builds the HTTP API over the given dependencies. It never listens: `main.ts` does, tests inject. */
+const REGISTERED = new WeakMap<FastifyInstance, readonly { method: string; url: string }[]>();
+
+/** The routes `buildApp` registered, HEAD twins left out. */
+export const registeredRoutes = (app: FastifyInstance): readonly { method: string; url: string }[] => REGISTERED.get(app) ?? [];
+
 export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   const loggerInstance: FastifyBaseLogger = deps.log;
   const app = Fastify({
@@ -37,6 +42,12 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: (req) => PROBES.has(req.url) }),
     trustProxy: false,
   });
+  // Every route, as registered: the authorisation matrix test holds each to its declared access.
+  const routes: { method: string; url: string }[] = [];
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url });
+  });
+  REGISTERED.set(app, routes);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
