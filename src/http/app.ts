@@ -41,7 +41,10 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     // Probes and scrapes every few seconds would drown the request log.
     logController: new LogController({ disableRequestLogging: (req) => PROBES.has(req.url) }),
     trustProxy: false,
+    // A path too long or not decodable is the caller's mistake, answered in Medic's own error shape.
+    frameworkErrors: (err, req, reply) => errorHandler(Object.assign(err, { statusCode: err.statusCode ?? 400 }), req, reply),
   });
+  app.setNotFoundHandler((req, reply) => reply.status(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}`, details: [] } }));
   // Every route, as registered: the authorisation matrix test holds each to its declared access.
   const routes: { method: string; url: string }[] = [];
   app.addHook('onRoute', (r) => {
