@@ -13,6 +13,8 @@ export const TokenGrant = z.object({
   name: z.string().min(1),
   token: z.string().min(16, 'tokens must be at least 16 characters'),
   scopes: z.array(Scope).min(1),
+  /** Requests a minute this token may make; `MEDIC_RATE_LIMIT_PER_MINUTE` when absent. */
+  rate_per_minute: z.number().int().min(1).max(10_000_000).optional(),
 });
 export type TokenGrant = z.infer<typeof TokenGrant>;
 
@@ -33,6 +35,7 @@ const Env = z.object({
   REDIS_URL: z.string().url().optional(),
   MEDIC_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   MEDIC_TOKENS: jsonArray.pipe(z.array(TokenGrant)).optional(),
+  MEDIC_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(10_000_000).default(60_000),
   MEDIC_BODY_LIMIT: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
   MEDIC_TIME_ZONE: z.string().min(1).default('UTC'),
   MEDIC_QUEUE_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
@@ -100,6 +103,11 @@ export interface Config {
   readonly dataDir: string;
   readonly redisUrl: string | undefined;
   readonly tokens: readonly TokenGrant[];
+  /**
+   * Requests a minute per token (per address without one), counted in Redis when `REDIS_URL` is
+   * set so every replica shares the count; 0 turns the limit off. @defaultValue 60000
+   */
+  readonly ratePerMinute: number;
   /** Largest accepted request body in bytes. @defaultValue 10 MiB */
   readonly bodyLimit: number;
   /** Time zone for sources whose timestamps carry none (Control-M). @defaultValue `UTC` */
@@ -263,6 +271,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     dataDir: e.MEDIC_DATA_DIR,
     redisUrl: e.REDIS_URL,
     tokens: Object.freeze(tokens),
+    ratePerMinute: e.MEDIC_RATE_LIMIT_PER_MINUTE,
     bodyLimit: e.MEDIC_BODY_LIMIT,
     timeZone: e.MEDIC_TIME_ZONE,
     queueConcurrency: e.MEDIC_QUEUE_CONCURRENCY,

@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'conflict'
   | 'payload_too_large'
   | 'overloaded'
+  | 'rate_limited'
   | 'unavailable'
   | 'internal';
 

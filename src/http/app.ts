@@ -23,6 +23,7 @@ import { docsRoutes } from './docs.ts';
 import { errorHandler } from './error-handler.ts';
 import { acceptCompressedBodies } from './gzip.ts';
 import { refuseUnstorableParameters } from './unstorable.ts';
+import { limitRates } from './rate-limit.ts';
 import { healthRoutes } from './health.ts';
 
 const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
@@ -72,6 +73,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   });
   await app.register(docsRoutes());
 
+  await limitRates(app, deps.config);
   const auth = createAuthenticator(deps.config.tokens);
   await app.register(healthRoutes(deps));
   await app.register(ingestRoutes(deps, auth));

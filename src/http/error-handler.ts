@@ -11,6 +11,7 @@ export const STATUS: Record<ErrorCode, number> = {
   conflict: 409,
   payload_too_large: 413,
   overloaded: 429,
+  rate_limited: 429,
   unavailable: 503,
   internal: 500,
 };

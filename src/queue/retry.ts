@@ -17,6 +17,7 @@ export function retryable(err: unknown): boolean {
     case 'payload_too_large':
       return false;
     case 'overloaded':
+    case 'rate_limited':
     case 'unavailable':
     case 'internal':
       return true;
