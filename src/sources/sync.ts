@@ -86,7 +86,7 @@ export async function syncSource(deps: SyncDeps, source: SourceConfig, puller: P
   const steps = readAhead(puller.pull({ since: options.since, cursor, now }, options.signal)[Symbol.asyncIterator](), READ_AHEAD_ITEMS, weightOf);
   const ms = () => Math.round(performance.now() - started);
   const lanes = orderedLanes<Ingested>(STORE_LANES);
-  const saved = (r: Ingested) => async () => {
+  const save = async (r: Ingested) => {
     await recordSourceErrors(deps.pool, source.source, r.errors);
     await keepCursor(deps.pool, source, options, r.page, leaseMs);
     Object.assign(progress, counts, { storeMs: lanes.busyMs });
@@ -110,9 +110,14 @@ export async function syncSource(deps: SyncDeps, source: SourceConfig, puller: P
         await finishPass(deps.pool, source.source, options.owner, { kind: 'failed', detail: clip(`${first.where}: ${first.detail}`), fatal: first.fatal });
         return { kind: 'failed', source: source.source, ms: ms(), detail: first.detail, fatal: first.fatal, where: first.where, ...counts, storeMs: lanes.busyMs };
       }
-      await lanes.add(() => ingestBatch(deps, source, batch as Stored[], counts), (r) => saved(r)());
+      await lanes.add(() => ingestBatch(deps, source, batch as Stored[], counts), save);
     }
     await lanes.drain();
+    // A puller stops early when asked to: what it did not pull is not a pass that reached its end.
+    if (options.signal?.aborted) {
+      await finishPass(deps.pool, source.source, options.owner, { kind: 'interrupted' });
+      return { kind: 'interrupted', source: source.source, ms: ms(), ...counts, storeMs: lanes.busyMs };
+    }
   } catch (err) {
     await finishPass(deps.pool, source.source, options.owner, { kind: 'failed', detail: clip(describe(err)), fatal: false }).catch(() => undefined);
     throw err;

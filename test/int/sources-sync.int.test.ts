@@ -28,10 +28,13 @@ type Script = (Omit<Extract<PullStep, { kind: 'page' }>, 'cursor' | 'kind' | 'or
 /** A puller that walks a fixed script, resuming at the step its cursor names. */
 function scripted(script: Script, calls: { from: number }[] = []): Puller {
   return {
-    async *pull(req) {
+    async *pull(req, signal) {
       const from = typeof req.cursor?.step === 'number' ? req.cursor.step : 0;
       calls.push({ from });
       for (let i = from; i < script.length; i += 1) {
+        // As the real pullers do: a page takes a moment to fetch, and asked to stop, it stops.
+        if (i > from) await new Promise((r) => setTimeout(r, 50));
+        if (signal?.aborted) return;
         const s = script[i]!;
         const cursor: Cursor = { step: i + 1 };
         if ('malformed' in s) yield { kind: 'malformed', where: `GET /page/${i}`, field: s.malformed, detail: 'expected an array', cursor };
