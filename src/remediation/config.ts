@@ -4,13 +4,13 @@
  */
 import { z } from 'zod';
 
-const Url = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
+export const Url = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
   // Paths are appended to it; a trailing slash would double them.
   .transform((u) => u.replace(/\/+$/, ''));
 const Secret = z.string().min(1);
 
 /** Per-connection HTTP limits; every field has a default. */
-const Limits = {
+export const Limits = {
   /** Time one HTTP call may take, body included. @defaultValue 10000 */
   timeoutMs: z.number().int().min(100).max(300_000).default(10_000),
   /** Tries of one call on connection errors, timeouts, 429 and 5xx. @defaultValue 3 */

@@ -8,9 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { AirflowConnection, ArgoConnection, ControlmConnection, type ConfigIssue } from '../remediation/config.ts';
-
-const Url = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).transform((u) => u.replace(/\/+$/, ''));
+import { AirflowConnection, ArgoConnection, ControlmConnection, Limits, Url, type ConfigIssue } from '../remediation/config.ts';
 
 /** Marquez (the OpenLineage reference backend): no auth, or a bearer token. */
 export const MarquezConnection = z.strictObject({
@@ -18,9 +16,7 @@ export const MarquezConnection = z.strictObject({
   kind: z.literal('marquez'),
   url: Url,
   auth: z.discriminatedUnion('kind', [z.strictObject({ kind: z.literal('none') }), z.strictObject({ kind: z.literal('bearer'), token: z.string().min(1) })]).default({ kind: 'none' }),
-  timeoutMs: z.number().int().min(100).max(300_000).default(10_000),
-  maxAttempts: z.number().int().min(1).max(10).default(3),
-  maxTotalMs: z.number().int().min(100).max(600_000).default(30_000),
+  ...Limits,
 });
 export type MarquezConnection = z.infer<typeof MarquezConnection>;
 

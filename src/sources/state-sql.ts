@@ -95,11 +95,3 @@ export async function sourceStates(db: Queryable): Promise<SourceState[]> {
 export async function sourceErrors(db: Queryable, source: string, limit: number): Promise<SourceError[]> {
   return (await db.query<SourceError>('select id::float8 as id, at, kind, at_page, field, detail from source_errors where source = $1 order by id desc limit $2', [source, limit])).rows;
 }
-
-/** Errors by source and kind since `since`, for the summary of a sync. */
-export async function errorCounts(db: Queryable, source: string, sinceId: number): Promise<Record<SourceError['kind'], number>> {
-  const r = await db.query<{ kind: SourceError['kind']; n: number }>('select kind, count(*)::int as n from source_errors where source = $1 and id > $2 group by kind', [source, sinceId]);
-  const counts = { malformed: 0, rejected: 0, failed: 0 };
-  for (const row of r.rows) counts[row.kind] = row.n;
-  return counts;
-}
