@@ -41,7 +41,16 @@ export function parseYamlFile<S extends z.ZodType>(text: string, schema: S): Par
       issues.push({ line: pos.line, column: pos.col, path: [], message: e.message.split('\n')[0] ?? e.message });
     }
     if (doc.errors.length > 0 || doc.contents === null) continue;
-    const parsed = schema.safeParse(doc.toJS());
+    let value: unknown;
+    try {
+      // An alias to an anchor never set, or more aliases than a sane file holds (a "billion laughs"), fails here rather than in the parse.
+      value = doc.toJS({ maxAliasCount: 1_000 });
+    } catch (err) {
+      const pos = counter.linePos(doc.contents.range[0]);
+      issues.push({ line: pos.line, column: pos.col, path: [], message: err instanceof Error ? err.message : String(err) });
+      continue;
+    }
+    const parsed = schema.safeParse(value);
     if (parsed.success) {
       values.push(parsed.data);
       continue;

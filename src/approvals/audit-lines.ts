@@ -27,6 +27,8 @@ export function auditLine(e: Pick<AuditRow, 'kind' | 'detail'>): string {
   switch (e.kind) {
     case 'decision.taken':
       return s('joined') || `${kindOf(d.action)}: ${s('reason') || s('policy_id')}`;
+    case 'decision.recovered':
+      return `followed up after a restart${d.approval_id ? `: approval ${String(d.approval_id)}` : d.outcome ? `: ${s('outcome')}` : ''}`;
     case 'approval.requested': {
       const r = d.requirement as { kind?: string; groups?: string[]; count?: number } | undefined;
       return `${r?.kind === 'quorum' ? `${r.count ?? 2} of` : 'one of'} ${(r?.groups ?? []).join(', ')}; expires ${s('expires_at').slice(11, 16)} UTC (${s('expiry_reason')})`;

@@ -81,7 +81,7 @@ export type ModifyBody = z.infer<typeof ModifyBody>;
 
 /** The steps the audit log records. */
 export const AuditKind = z.enum([
-  'decision.taken', 'approval.requested', 'approval.escalated', 'approval.vote', 'approval.modified',
+  'decision.taken', 'decision.recovered', 'approval.requested', 'approval.escalated', 'approval.vote', 'approval.modified',
   'approval.approved', 'approval.rejected', 'approval.expired', 'execution.queued', 'execution.not_executed', 'execution.claimed',
   'execution.reconciled', 'execution.sent', 'execution.executed', 'execution.retrying', 'execution.failed',
   'verification.succeeded', 'verification.failed', 'verification.expired', 'incident.resolved', 'proposal.made',

@@ -155,7 +155,11 @@ function gather(deps: DecideDeps, set: PolicySet, input: DecisionInput, now: Dat
 function describe(err: unknown): string {
   if (err instanceof Degraded) return err.message;
   const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
-  return /^(ECONN|57P|08)/.test(code) ? `the store is unavailable (${code})` : `internal error: ${err instanceof Error ? err.message : String(err)}`;
+  const message = err instanceof Error ? err.message : String(err);
+  if (/^(ECONN|57P|08)/.test(code)) return `the store is unavailable (${code})`;
+  // ioredis's words for a Redis it cannot reach (shared budgets live there).
+  if (/enableOfflineQueue|max retries per request|Connection is closed/i.test(message)) return `Redis is unavailable (${message})`;
+  return `internal error: ${message}`;
 }
 
 /** The configured safe answer: people decide on a failure; a preflight goes (or holds) as configured. */

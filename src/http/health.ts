@@ -13,7 +13,8 @@ export function healthRoutes(deps: Deps): FastifyPluginAsync {
   return async (app) => {
     app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
     app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
-      const unavailable = (reason: string) => reply.status(503).send({ status: 'unavailable', reason });
+      // As every 503 of Medic's: when to look again.
+      const unavailable = (reason: string) => reply.status(503).header('retry-after', '5').send({ status: 'unavailable', reason });
       try {
         await withTimeout(deps.pool.query('select 1'), 2_000);
       } catch (err) {

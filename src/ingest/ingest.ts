@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { Pool } from '../db/pool.ts';
 import { jobsWithOpenIncidents } from '../incidents/sql.ts';
 import type { Metrics } from '../http/metrics.ts';
@@ -38,7 +39,16 @@ export interface IngestDeps {
   queue: JobQueue;
   /** Where suspect dataset versions are counted; callers without metrics (the demo's loops) leave it out. */
   metrics?: Pick<Metrics, 'suspectVersions'>;
+  /** Told when the queue is too slow to take the analyses (they are queued again by the heal sweep). */
+  log?: Pick<Logger, 'warn'>;
 }
+
+/**
+ * How long ingest waits for the queue before answering: the events are stored (PostgreSQL is the
+ * record), and a failure whose analysis was not queued is found by the heal sweep, so a queue
+ * that is down must not hold the scheduler's request. @defaultValue 2 s
+ */
+const QUEUE_WAIT_MS = 2_000;
 
 /**
  * Turns payloads into stored run events: adapt each, store the good ones together, and queue
@@ -67,7 +77,7 @@ export async function ingest(deps: IngestDeps, req: IngestRequest): Promise<Inge
       : { index: g.index, status: 'rejected', issues: [{ path: [], message: outcome?.message ?? 'not stored' }] };
   });
   if (stored.suspect > 0) deps.metrics?.suspectVersions.inc(stored.suspect);
-  await queueAnalyses(deps, stored.failures, stored.runs);
+  await queueWithin(deps, stored.failures, stored.runs);
   return summarise(results.filter((r): r is ItemResult => r !== undefined));
 }
 
@@ -128,6 +138,17 @@ function itemFromFlags(index: number, inserted: boolean[]): ItemResult {
   const fresh = inserted.filter(Boolean).length;
   if (fresh === 0) return { index, status: 'duplicate', events: inserted.length };
   return { index, status: 'accepted', events: fresh, duplicates: inserted.length - fresh };
+}
+
+async function queueWithin(deps: IngestDeps, failures: Failure[], runs: StoredRun[]): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const queued = queueAnalyses(deps, failures, runs).then(() => 'queued' as const, (err: unknown) => {
+    deps.log?.warn({ err, failures: failures.length }, 'analyses not queued: the heal sweep will queue them');
+    return 'failed' as const;
+  });
+  const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), QUEUE_WAIT_MS); });
+  const outcome = await Promise.race([queued, late]).finally(() => clearTimeout(timer));
+  if (outcome === 'late') deps.log?.warn({ failures: failures.length }, `the queue did not take the analyses within ${QUEUE_WAIT_MS} ms: answering now, they follow when it does (or from the heal sweep)`);
 }
 
 async function queueAnalyses(deps: IngestDeps, failures: Failure[], runs: StoredRun[]): Promise<void> {

@@ -8,6 +8,7 @@ import type { AgentDeps } from '../agent/deps.ts';
 import { startAgentFromDecision } from '../agent/heal.ts';
 import { appendAudit } from '../approvals/audit.ts';
 import { decide, type DecideDeps } from '../decide/decide.ts';
+import type { DecisionResult } from '../decide/result.ts';
 import type { FailureInput } from '../decide/schema.ts';
 import { withTransaction } from '../db/pool.ts';
 import type { Deps } from '../deps.ts';
@@ -63,12 +64,34 @@ export async function healFailure(deps: HealDeps, f: { runId: number; attempt?: 
   const { result, decision_id: decisionId } = answer;
   if (result.degraded) return { kind: 'degraded', decisionId };
   if (result.requires_approval) return { kind: 'gated', decisionId, approvalId: answer.approval_id };
+  return actOnDecision(deps, { decisionId, result, incidentId: f.incidentId, runId: f.runId, jobId: attempt.job_id, attempt: attempt.attempt, signatureId: f.signatureId, now });
+}
+
+/** A logged, ungated decision of the heal loop and the failed attempt it is about. */
+export interface HealDecision {
+  decisionId: string;
+  result: DecisionResult;
+  incidentId: number;
+  runId: number;
+  jobId: number;
+  attempt: number;
+  signatureId: number | null;
+  now: Date;
+}
+
+/**
+ * Carries out the heal loop's ungated decision: starts its agent, or creates its execution (once
+ * per decision) and queues it. Also how a decision logged just before a crash is acted on when it
+ * is recovered (`recover.ts`).
+ */
+export async function actOnDecision(deps: HealDeps, d: HealDecision): Promise<HealOutcome> {
+  const { decisionId, result, now } = d;
   if (result.params.kind === 'run_agent') {
-    const started = await startAgentFromDecision(deps, { decisionId, action: result.params, policyId: result.policy_id, reason: result.reason, incidentId: f.incidentId, runId: f.runId, attempt: attempt.attempt, requestedBy: MEDIC });
+    const started = await startAgentFromDecision(deps, { decisionId, action: result.params, policyId: result.policy_id, reason: result.reason, incidentId: d.incidentId, runId: d.runId, attempt: d.attempt, requestedBy: MEDIC });
     return started.kind === 'agent' ? { kind: 'agent', decisionId, agentRunId: started.agentRunId } : { kind: 'not-executed', decisionId, reason: started.reason };
   }
-  const plan = await planAction(deps, { decisionId, action: result.params, runId: f.runId });
-  const ids = { incidentId: f.incidentId, decisionId, approvalId: null };
+  const plan = await planAction(deps, { decisionId, action: result.params, runId: d.runId });
+  const ids = { incidentId: d.incidentId, decisionId, approvalId: null };
   const made = await withTransaction(deps.pool, async (tx) => {
     await appendAudit(tx, { at: now, actor: MEDIC, kind: 'decision.taken', ...ids, detail: { policy_id: result.policy_id, policy_revision: result.policy_revision, action: result.params, reason: result.reason } });
     if (plan.kind === 'none') {
@@ -76,8 +99,8 @@ export async function healFailure(deps: HealDeps, f: { runId: number; attempt?: 
       return null;
     }
     return createExecution(tx, {
-      decisionId, approvalId: null, incidentId: f.incidentId, signatureId: f.signatureId, policyId: result.policy_id, jobId: attempt.job_id,
-      runId: f.runId, attempt: attempt.attempt, source: plan.source, action: result.params, target: plan.target, actor: MEDIC, createdAt: now,
+      decisionId, approvalId: null, incidentId: d.incidentId, signatureId: d.signatureId, policyId: result.policy_id, jobId: d.jobId,
+      runId: d.runId, attempt: d.attempt, source: plan.source, action: result.params, target: plan.target, actor: MEDIC, createdAt: now,
       delayS: result.delay_s,
     });
   });

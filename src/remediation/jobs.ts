@@ -12,7 +12,7 @@ export function remediationHandlers(deps: Deps): Pick<JobHandlers, 'execute-acti
     },
     'heal-sweep': async () => {
       const report = await healSweep(deps);
-      if (report.lapsed + report.requeued + report.verified + report.expired > 0) deps.log.info({ report }, 'heal sweep');
+      if (report.lapsed + report.requeued + report.verified + report.expired + report.recovered + report.reanalysed > 0) deps.log.info({ report }, 'heal sweep');
     },
   };
 }

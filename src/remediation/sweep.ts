@@ -7,11 +7,13 @@
 import { lapseApprovals } from '../approvals/sql.ts';
 import type { Deps } from '../deps.ts';
 import { sweepAgentRuns } from '../agent/jobs.ts';
+import { requeueUnanalysed } from '../incidents/unanalysed.ts';
 import { enqueueExecution } from './execute.ts';
+import { recoverDecisions, type RecoverDeps } from './recover.ts';
 import { strandedExecutions } from './execute-sql.ts';
 import { expireOverdue, verifyJob } from './verify.ts';
 
-export type SweepDeps = Pick<Deps, 'pool' | 'queue' | 'clock' | 'config' | 'log' | 'policies' | 'notifier'>;
+export type SweepDeps = Pick<Deps, 'pool' | 'queue' | 'clock' | 'config' | 'log' | 'policies' | 'notifier'> & RecoverDeps;
 
 export interface SweepReport {
   /** Approvals expired or escalated. */
@@ -20,6 +22,10 @@ export interface SweepReport {
   requeued: number;
   verified: number;
   expired: number;
+  /** Logged decisions whose approval request or execution a crash lost, followed up now. */
+  recovered: number;
+  /** Stored failures whose analysis job was lost, queued again. */
+  reanalysed: number;
 }
 
 /** A pending execution untouched this long has lost its job (two sweeps, at least a second). */
@@ -27,6 +33,9 @@ export const idleMsOf = (sweepMs: number) => Math.max(1_000, 2 * sweepMs);
 
 export async function healSweep(deps: SweepDeps): Promise<SweepReport> {
   const now = deps.clock();
+  // First: a recovered decision's execution is then queued by this same sweep's other steps if need be.
+  const recovered = await recoverDecisions(deps);
+  const reanalysed = await requeueUnanalysed(deps);
   const lapsed = await lapseApprovals(deps.pool, now);
   for (const l of lapsed) await deps.notifier.publish({ kind: 'approval.lapsed', approvalId: l.approval_id });
   const idleMs = idleMsOf(deps.config.healSweepMs);
@@ -38,7 +47,8 @@ export async function healSweep(deps: SweepDeps): Promise<SweepReport> {
   const agents = await sweepAgentRuns(deps, round);
   const verified = await verifyJob(deps, null);
   const expired = await expireOverdue(deps);
+  if (reanalysed > 0) deps.log.warn({ failures: reanalysed }, 'failures stored without their analysis were queued again');
   if (stranded.length > 0) deps.log.warn({ executions: stranded.map((s) => s.id) }, 'executions no worker was on were queued again');
   if (agents > 0) deps.log.info({ agentRuns: agents }, 'agent runs handed back to workers');
-  return { lapsed: lapsed.length, requeued: stranded.length, verified, expired };
+  return { lapsed: lapsed.length, requeued: stranded.length, verified, expired, recovered: recovered.length, reanalysed };
 }

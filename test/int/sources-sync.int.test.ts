@@ -26,7 +26,9 @@ function event(job: string, i: number, type: 'completed' | 'failed' = 'completed
 type Script = (Omit<Extract<PullStep, { kind: 'page' }>, 'cursor' | 'kind' | 'orchestrator'> | { malformed: string } | { failed: string; fatal: boolean })[];
 
 /** A puller that walks a fixed script, resuming at the step its cursor names. */
-function scripted(script: Script, calls: { from: number }[] = []): Puller {
+/** With `holdLast`, the first pass's last page is not fetched until the pass is asked to stop: an interruption however busy the machine. */
+function scripted(script: Script, calls: { from: number }[] = [], holdLast = false): Puller {
+  let held = false;
   return {
     async *pull(req, signal) {
       const from = typeof req.cursor?.step === 'number' ? req.cursor.step : 0;
@@ -34,6 +36,14 @@ function scripted(script: Script, calls: { from: number }[] = []): Puller {
       for (let i = from; i < script.length; i += 1) {
         // As the real pullers do: a page takes a moment to fetch, and asked to stop, it stops.
         if (i > from) await new Promise((r) => setTimeout(r, 50));
+        if (holdLast && !held && i === script.length - 1 && signal) {
+          held = true;
+          await new Promise<void>((resolve) => {
+            if (signal.aborted) return resolve();
+            signal.addEventListener('abort', () => resolve(), { once: true });
+            setTimeout(resolve, 30_000).unref();
+          });
+        }
         if (signal?.aborted) return;
         const s = script[i]!;
         const cursor: Cursor = { step: i + 1 };
@@ -132,7 +142,7 @@ for (const store of testStores()) {
     it('keeps the cursor at the last stored page when interrupted, and resumes from it', async () => {
       const abort = new AbortController();
       // Pages of 600: a batch of stored payloads (up to 1,000) holds one of them.
-      const e = entry('interrupted', scripted([page('load_e', 0, 600), page('load_e', 600, 600), page('load_e', 1200, 600)]));
+      const e = entry('interrupted', scripted([page('load_e', 0, 600), page('load_e', 600, 600), page('load_e', 1200, 600)], [], true));
       const o = await runSync(deps, e, { owner: 'test:1', signal: abort.signal, onProgress: (p) => { if (p.pages === 1) abort.abort(); } });
       assert.equal(o.kind, 'interrupted');
       // The batch stored beside the first (two at once) may have made it too: what the cursor says is what is stored.

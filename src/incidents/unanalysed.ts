@@ -1,0 +1,30 @@
+/**
+ * Failed attempts stored without their analysis: ingest commits the events, then queues one
+ * analysis per failed attempt, so a queue that is down or a process killed in between leaves a
+ * failure no incident knows of — and the payload sent again is a duplicate that queues nothing.
+ * The heal sweep queues those again; the analysis's job id and its own check make it run once.
+ */
+import type { Queryable } from '../db/pool.ts';
+import type { Deps } from '../deps.ts';
+
+/** Recent failed attempts with no incident, stored at least `graceMs` ago (their job is usually just running). */
+export async function unanalysedAttempts(db: Queryable, from: Date, to: Date, limit: number): Promise<{ run_id: number; attempt: number }[]> {
+  const r = await db.query<{ run_id: number; attempt: number }>(
+    `select a.run_id, a.attempt from run_attempts a
+      where a.state in ('failed', 'aborted') and a.state_at >= $1 and a.state_at < $2
+        and not exists (select 1 from incident_runs ir where ir.run_id = a.run_id and ir.attempt = a.attempt)
+      order by a.state_at limit $3`,
+    [from.toISOString(), to.toISOString(), limit],
+  );
+  return r.rows;
+}
+
+/** Queues the analysis of failures within the heal loop's horizon that have none; returns how many. */
+export async function requeueUnanalysed(deps: Pick<Deps, 'pool' | 'queue' | 'clock' | 'config'>): Promise<number> {
+  const now = deps.clock().getTime();
+  // Its analysis job is usually running by then; queued twice, it runs once all the same.
+  const grace = Math.max(5_000, 2 * deps.config.healSweepMs);
+  const found = await unanalysedAttempts(deps.pool, new Date(now - Math.max(deps.config.healMaxAgeMs, grace)), new Date(now - grace), 200);
+  for (const f of found) await deps.queue.enqueue('analyse-failure', { runId: f.run_id, attempt: f.attempt }, { jobId: `analyse-failure:${f.run_id}:${f.attempt}` });
+  return found.length;
+}

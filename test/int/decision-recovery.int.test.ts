@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { decide } from '../../src/decide/decide.ts';
+import { DecideRequest } from '../../src/decide/schema.ts';
+import type { Deps } from '../../src/deps.ts';
+import { analyseFailure } from '../../src/incidents/analyse.ts';
+import { requeueUnanalysed } from '../../src/incidents/unanalysed.ts';
+import { ingest } from '../../src/ingest/ingest.ts';
+import type { JobQueue } from '../../src/queue/queue.ts';
+import { createInProcessQueue } from '../../src/queue/in-process.ts';
+import { recoverDecisions } from '../../src/remediation/recover.ts';
+import { failureInput, GATED_POLICIES, healConfig, policiesFrom } from '../support/heal.ts';
+import { testDeps } from '../support/deps.ts';
+import { testStores, type TestDatabase } from '../support/stores.ts';
+
+/** A queue that remembers what it was given and runs nothing: a queue whose jobs were lost. */
+function forgetfulQueue(): JobQueue & { given: { name: string; payload: unknown }[] } {
+  const inner = createInProcessQueue();
+  const given: { name: string; payload: unknown }[] = [];
+  return Object.assign(Object.create(inner) as JobQueue, { kind: inner.kind, given, enqueue: async (name: string, payload: unknown) => { given.push({ name, payload }); } }) as JobQueue & { given: typeof given };
+}
+
+async function closeDeps(deps: Deps) {
+  await deps.queue.close();
+  await deps.decisionLog.close();
+}
+
+for (const store of testStores()) {
+  describe(`following up what a crash left half done (${store.name})`, () => {
+    let db: TestDatabase;
+    before(async () => { db = await store.open(); });
+    after(() => db.close());
+
+    it('opens the approval request of a gated decision logged without one, once, after the grace, and says so in the audit log', async () => {
+      let now = Date.now();
+      const deps = testDeps(db, { config: healConfig([]), policies: await policiesFrom(GATED_POLICIES), clock: () => new Date(now) });
+      try {
+        // gate: false is the crash: the decision is logged, its request never made.
+        const { input } = DecideRequest.parse(failureInput('airflow-prod/finance_close.load_dw', 'r1', 'could not connect to server: Connection refused'));
+        const answer = await decide(deps, input, { gate: false });
+        assert.equal(answer.result.requires_approval, true, JSON.stringify(answer.result));
+        assert.equal(answer.approval_id, null);
+        assert.deepEqual(await recoverDecisions(deps), [], 'within the grace its request may still be on its way');
+
+        now += 60_000;
+        const recovered = await recoverDecisions(deps);
+        assert.deepEqual(recovered.map((r) => r.kind), ['approval']);
+        assert.deepEqual(await recoverDecisions(deps), [], 'followed up once');
+        const approvals = await db.pool.query<{ id: number }>('select id from approvals where decision_id = $1', [answer.decision_id]);
+        assert.equal(approvals.rows.length, 1);
+        const kinds = await db.pool.query<{ kind: string }>('select kind from audit_log where decision_id = $1 order by id', [answer.decision_id]);
+        assert.deepEqual(kinds.rows.map((k) => k.kind), ['decision.taken', 'approval.requested', 'decision.recovered']);
+      } finally {
+        await closeDeps(deps);
+      }
+    });
+
+    it('queues again the analysis of a failure stored while the queue lost its job, and not once it is analysed', async () => {
+      let now = Date.now();
+      const queue = forgetfulQueue();
+      const deps = testDeps(db, { queue, clock: () => new Date(now) });
+      try {
+        const summary = await ingest(deps, { orchestrator: 'generic', source: 'generic', timeZone: 'UTC', receivedAt: new Date(now), items: [
+          { job: { namespace: 'etl', name: 'load' }, run: { id: 'r1', key: 'k1', attempt: 1 }, type: 'failed', time: new Date(now - 1_000).toISOString(), error: { message: 'disk /data is 97% full' } },
+        ] });
+        assert.equal(summary.accepted, 1);
+        const runId = (queue.given.find((g) => g.name === 'analyse-failure')?.payload as { runId: number }).runId;
+        queue.given.length = 0;
+        now += 60_000;
+        assert.equal(await requeueUnanalysed(deps), 1);
+        assert.deepEqual(queue.given.map((g) => [g.name, g.payload]), [['analyse-failure', { runId, attempt: 1 }]]);
+        await analyseFailure({ ...deps, stormWindowMs: deps.config.stormWindowMs }, runId, 1);
+        assert.equal(await requeueUnanalysed(deps), 0, 'an analysed failure is left alone');
+      } finally {
+        await closeDeps(deps);
+      }
+    });
+  });
+}
