@@ -39,6 +39,7 @@ const Env = z.object({
   MEDIC_BODY_LIMIT: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
   MEDIC_TIME_ZONE: z.string().min(1).default('UTC'),
   MEDIC_QUEUE_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
+  MEDIC_QUEUE_MAX_WAITING: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
   MEDIC_EMBEDDER: z.enum(['hashing', 'openai']).default('hashing'),
   MEDIC_EMBEDDING_MODEL: z.string().min(1).default('text-embedding-3-small'),
   MEDIC_EMBEDDING_DIMENSIONS: z.coerce.number().int().min(8).max(2_000).default(256),
@@ -114,6 +115,13 @@ export interface Config {
   readonly timeZone: string;
   /** Jobs a worker runs at once. @defaultValue 4 */
   readonly queueConcurrency: number;
+  /**
+   * Jobs the in-process queue (no `REDIS_URL`) holds waiting before it refuses those a later job
+   * makes up for (updates of Slack messages, source syncs, forecasts); analyses, executions, new
+   * messages and the like are admitted past it. BullMQ keeps its jobs in Redis and ignores it.
+   * @defaultValue 10,000
+   */
+  readonly queueMaxWaiting: number;
   readonly logLevel: z.infer<typeof Env>['LOG_LEVEL'];
   /** `hashing` (local, offline) or `openai` (any OpenAI-compatible endpoint). @defaultValue `hashing` */
   readonly embedder: { kind: 'hashing'; dimensions: number } | { kind: 'openai'; baseURL: string | undefined; apiKey: string; model: string; dimensions: number };
@@ -275,6 +283,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     bodyLimit: e.MEDIC_BODY_LIMIT,
     timeZone: e.MEDIC_TIME_ZONE,
     queueConcurrency: e.MEDIC_QUEUE_CONCURRENCY,
+    queueMaxWaiting: e.MEDIC_QUEUE_MAX_WAITING,
     logLevel: e.LOG_LEVEL,
     embedder: e.MEDIC_EMBEDDER === 'openai'
       ? { kind: 'openai' as const, baseURL: e.OPENAI_BASE_URL, apiKey: e.OPENAI_API_KEY ?? 'unused', model: e.MEDIC_EMBEDDING_MODEL, dimensions: e.MEDIC_EMBEDDING_DIMENSIONS }

@@ -16,6 +16,7 @@ import { defaultHttpDeps } from './remediation/http.ts';
 import { pullerFor } from './sources/pullers.ts';
 import { createSources } from './sources/registry.ts';
 import { createInProcessQueue } from './queue/in-process.ts';
+import { queueObserver } from './queue/observer.ts';
 import { createNotifier } from './notify/notifier.ts';
 import { openAgentKit } from './agent/kit.ts';
 import { createHashingEmbedder, type Embedder } from './signatures/embedder.ts';
@@ -81,10 +82,11 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
       const upgrade = await upgradeSignatures(db.pool);
       if (upgrade.kind === 'upgraded') log.info(upgrade, 'signatures carried over to the current miner');
     }
+    const metrics = createMetrics();
     // BullMQ and Slack's SDK load only where they are configured.
     const queue = config.redisUrl
       ? (await import('./queue/bullmq.ts')).createBullQueue({ redisUrl: config.redisUrl, name: options.queueName ?? config.queueName, prefix: config.queueName })
-      : createInProcessQueue();
+      : createInProcessQueue({ maxWaiting: config.queueMaxWaiting, observer: queueObserver(metrics, log.child({ component: 'queue' })) });
     releases.push(() => queue.close());
     const embedder = embedderFor(config);
     if (options.migrate ?? true) {
@@ -111,7 +113,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     // The checkpoint tables are set up with the migrations: a store opened without them gets none.
     const agent = await openAgentKit(config, db.pool, db.kind, PROMPTS_DIR, { setup: options.migrate ?? true });
     const deps: Deps = {
-      config, pool: db.pool, store: db.kind, queue, log, metrics: createMetrics(), clock, guard,
+      config, pool: db.pool, store: db.kind, queue, log, metrics, clock, guard,
       embedder, signatures: createSignatureService(createSharedMiner(db.pool)),
       policies, decisionLog, preflightChecks: createPreflightChecks(decidePool), decideCache: createDecideCache(), decidePool, remedy: createRemedy(config.executors, defaultHttpDeps()),
       sources: createSources(config.sources, defaultHttpDeps(), pullerFor),

@@ -65,6 +65,23 @@ export function createMetrics() {
       labelNames: ['job', 'final'] as const,
       registers: [registry],
     }),
+    queueWaiting: new Gauge({
+      name: 'medic_queue_waiting_jobs',
+      help: 'Jobs the in-process queue holds that have not started (ready, delayed or backing off); BullMQ keeps its jobs in Redis',
+      registers: [registry],
+    }),
+    queueCoalesced: new Counter({
+      name: 'medic_queue_coalesced_jobs_total',
+      help: 'Jobs the in-process queue folded into a waiting job of the same subject, by job name',
+      labelNames: ['job'] as const,
+      registers: [registry],
+    }),
+    queueRefused: new Counter({
+      name: 'medic_queue_refused_jobs_total',
+      help: 'Jobs the in-process queue refused because MEDIC_QUEUE_MAX_WAITING jobs were waiting, by job name',
+      labelNames: ['job'] as const,
+      registers: [registry],
+    }),
   };
 }
 

@@ -1,6 +1,6 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import { jobCatalog, parsePayload, type JobHandlers, type JobName } from './catalog.ts';
-import type { EnqueueOptions, JobQueue } from './queue.ts';
+import { coalesceKeyOf, jobCatalog, parsePayload, type JobHandlers, type JobName } from './catalog.ts';
+import type { Enqueued, EnqueueOptions, JobQueue } from './queue.ts';
 import { retryable, retryDelayMs } from './retry.ts';
 
 export interface BullQueueOptions {
@@ -18,7 +18,20 @@ function isJobName(name: string): name is JobName {
   return Object.hasOwn(jobCatalog, name);
 }
 
-/** The queue on Redis through BullMQ: jobs survive restarts and workers scale by process. */
+/**
+ * The queue on Redis through BullMQ: jobs survive restarts and workers scale by process.
+ *
+ * It needs no bound of its own (`MEDIC_QUEUE_MAX_WAITING` is the in-process queue's): `add` hands
+ * the job to Redis and keeps nothing, and a worker takes a job only when one of its `concurrency`
+ * slots is free, so however many jobs wait behind a slow Slack, this process holds `concurrency`
+ * of them. In Redis, waiting `notify` jobs are coalesced as in the in-process queue (BullMQ's
+ * deduplication, `keepLastIfActive`: one waiting job per key, and an event while that job runs is
+ * kept and queued when it ends, so it still runs after), most other kinds carry job ids that keep
+ * one per thing, and finished jobs are trimmed. One difference: a `notify` job backing off between tries keeps
+ * its deduplication key, so an event then is folded into its next try, which renders it.
+ * While Redis is unreachable ioredis holds commands until it is back: enqueues wait, and memory
+ * grows with the callers waiting on them.
+ */
 export function createBullQueue(options: BullQueueOptions): JobQueue {
   const queueName = options.name ?? 'medic';
   const prefix = options.prefix ?? 'medic';
@@ -36,10 +49,13 @@ export function createBullQueue(options: BullQueueOptions): JobQueue {
       // A real round trip: a count answered by Redis, not a cached connection state.
       await queue.getJobCounts('waiting');
     },
-    async enqueue(name, payload, opts: EnqueueOptions = {}) {
+    async enqueue(name, payload, opts: EnqueueOptions = {}): Promise<Enqueued> {
       const spec = jobCatalog[name];
-      await queue.add(name, parsePayload(name, payload), {
+      const data = parsePayload(name, payload);
+      const key = coalesceKeyOf(name, data);
+      const job = await queue.add(name, data, {
         ...(opts.jobId === undefined ? {} : { jobId: opts.jobId.replaceAll(':', '-') }),
+        ...(key === undefined ? {} : { deduplication: { id: `${name}:${key}`, keepLastIfActive: true } }),
         ...(opts.delayMs ? { delay: opts.delayMs } : {}),
         attempts: spec.attempts,
         // Medic's own strategy (the worker's `backoffStrategy`): the catalog's exponential backoff, or a failure's `Retry-After`.
@@ -47,6 +63,7 @@ export function createBullQueue(options: BullQueueOptions): JobQueue {
         removeOnComplete: { age: 3_600, count: 10_000 },
         removeOnFail: { age: 7 * 24 * 3_600 },
       });
+      return { kind: 'queued', jobId: job.id ?? '' };
     },
     async every(name, payload, everyMs, key) {
       await queue.upsertJobScheduler(key === undefined ? `every-${name}` : `every-${name}:${key}`, { every: everyMs }, { name, data: parsePayload(name, payload) });

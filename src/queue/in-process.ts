@@ -1,5 +1,5 @@
-import { jobCatalog, parsePayload, type JobHandlers, type JobName } from './catalog.ts';
-import type { EnqueueOptions, FailureListener, JobQueue } from './queue.ts';
+import { coalesceKeyOf, jobCatalog, parsePayload, whenFullOf, type JobHandlers, type JobName } from './catalog.ts';
+import type { Enqueued, EnqueueOptions, FailureListener, JobQueue } from './queue.ts';
 import { retryable, retryDelayMs } from './retry.ts';
 
 interface Pending {
@@ -7,15 +7,45 @@ interface Pending {
   name: JobName;
   payload: unknown;
   attempt: number;
+  /** Set until its first run starts: while it is, it stands for new jobs with the same key. */
+  coalesceKey?: string;
   timer?: NodeJS.Timeout;
+}
+
+/** What the in-process queue tells about its load, for metrics and logs (`src/queue/observer.ts`). */
+export interface QueueObserver {
+  /** The number of waiting jobs (ready, delayed or backing off; not running) changed. */
+  waiting(count: number): void;
+  /** A job was folded into a waiting one with the same key. */
+  coalesced(name: JobName): void;
+  /** A job was refused because the queue was full. */
+  refused(name: JobName): void;
+  /** The queue reached its bound: from now on the kinds that may be refused are. */
+  full(waiting: number, maxWaiting: number): void;
+  /** It fell back to 90 % of its bound, having refused `refused` jobs since it was full. */
+  room(waiting: number, refused: number): void;
+}
+
+export interface InProcessQueueOptions {
+  /**
+   * Waiting jobs past which a new job of a kind the catalog lets refuse (`whenFull`) is refused
+   * (`MEDIC_QUEUE_MAX_WAITING`). Kinds that must not be lost are admitted past it. @defaultValue 10 000
+   */
+  maxWaiting?: number;
+  observer?: Partial<QueueObserver>;
 }
 
 /**
  * The queue without Redis: same interface, same catalog retry settings, jobs kept in memory.
- * Jobs waiting when the process stops are lost; that is why production runs BullMQ.
+ * Jobs waiting when the process stops are lost; that is why production runs BullMQ. What waits
+ * is bounded: jobs of a subject that has one waiting already are folded into it, and past
+ * `maxWaiting` the kinds that a later job makes up for are refused.
  */
-export function createInProcessQueue(): JobQueue {
+export function createInProcessQueue(options: InProcessQueueOptions = {}): JobQueue {
+  const maxWaiting = options.maxWaiting ?? 10_000;
+  const observer = options.observer ?? {};
   const known = new Map<string, Pending>();
+  const unstarted = new Map<string, Pending>();
   const ready: Pending[] = [];
   const repeaters: NodeJS.Timeout[] = [];
   let handlers: JobHandlers | undefined;
@@ -25,6 +55,25 @@ export function createInProcessQueue(): JobQueue {
   let closed = false;
   let seq = 0;
   let idleWaiters: (() => void)[] = [];
+  const load = { reported: 0, full: false, refused: 0 };
+
+  const waiting = () => known.size - running;
+
+  /** Tells the observer what changed; the full/room pair has a gap so a queue at its bound does not flap. */
+  const report = () => {
+    const n = waiting();
+    if (n !== load.reported) {
+      load.reported = n;
+      observer.waiting?.(n);
+    }
+    if (!load.full && n >= maxWaiting) {
+      Object.assign(load, { full: true, refused: 0 });
+      observer.full?.(n, maxWaiting);
+    } else if (load.full && n <= Math.floor(maxWaiting * 0.9)) {
+      load.full = false;
+      observer.room?.(n, load.refused);
+    }
+  };
 
   const settleIdle = () => {
     if (known.size > 0) return;
@@ -47,6 +96,9 @@ export function createInProcessQueue(): JobQueue {
 
   const run = async (job: Pending) => {
     running += 1;
+    // Started: it may have rendered already, so what happens from now on needs a job of its own.
+    if (job.coalesceKey !== undefined) unstarted.delete(job.coalesceKey);
+    delete job.coalesceKey;
     try {
       if (!handlers) throw new Error('no handlers');
       const handler = handlers[job.name] as (p: unknown, c: { attempt: number; jobId: string }) => Promise<void>;
@@ -64,6 +116,7 @@ export function createInProcessQueue(): JobQueue {
       }
     } finally {
       running -= 1;
+      report();
       settleIdle();
       pump();
     }
@@ -75,6 +128,7 @@ export function createInProcessQueue(): JobQueue {
       const job = ready.shift();
       if (job) void run(job);
     }
+    report();
   }
 
   return {
@@ -82,13 +136,32 @@ export function createInProcessQueue(): JobQueue {
     async ping() {
       if (closed) throw new Error('queue is closed');
     },
-    async enqueue(name, payload, options: EnqueueOptions = {}) {
+    async enqueue(name, payload, opts: EnqueueOptions = {}): Promise<Enqueued> {
       if (closed) throw new Error('queue is closed');
-      const id = options.jobId ?? `${name}:${++seq}`;
-      if (known.has(id)) return;
-      const job: Pending = { id, name, payload: parsePayload(name, payload), attempt: 1 };
+      const parsed = parsePayload(name, payload);
+      const id = opts.jobId ?? `${name}:${++seq}`;
+      if (known.has(id)) return { kind: 'duplicate', jobId: id };
+      const key = coalesceKeyOf(name, parsed);
+      const slot = key === undefined ? undefined : `${name}:${key}`;
+      const standing = slot === undefined ? undefined : unstarted.get(slot);
+      if (standing) {
+        observer.coalesced?.(name);
+        return { kind: 'coalesced', jobId: standing.id };
+      }
+      if (waiting() >= maxWaiting && whenFullOf(name, parsed) === 'refuse') {
+        load.refused += 1;
+        observer.refused?.(name);
+        return { kind: 'refused', waiting: waiting() };
+      }
+      const job: Pending = { id, name, payload: parsed, attempt: 1 };
+      if (slot !== undefined) {
+        job.coalesceKey = slot;
+        unstarted.set(slot, job);
+      }
       known.set(id, job);
-      schedule(job, options.delayMs ?? 0);
+      schedule(job, opts.delayMs ?? 0);
+      report();
+      return { kind: 'queued', jobId: id };
     },
     async every(name, payload, everyMs, key) {
       const timer = setInterval(() => {
@@ -97,10 +170,10 @@ export function createInProcessQueue(): JobQueue {
       timer.unref();
       repeaters.push(timer);
     },
-    startWorkers(h, options) {
+    startWorkers(h, o) {
       handlers = h;
-      concurrency = options.concurrency;
-      onFailed = options.onFailed;
+      concurrency = o.concurrency;
+      onFailed = o.onFailed;
       pump();
     },
     drain(timeoutMs = 30_000) {
@@ -119,7 +192,9 @@ export function createInProcessQueue(): JobQueue {
       for (const job of known.values()) if (job.timer) clearTimeout(job.timer);
       while (running > 0) await new Promise((r) => setTimeout(r, 10));
       known.clear();
+      unstarted.clear();
       ready.length = 0;
+      report();
       settleIdle();
     },
   };

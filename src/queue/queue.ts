@@ -7,10 +7,24 @@ export interface EnqueueOptions {
   delayMs?: number;
 }
 
+/**
+ * What became of an enqueued job. Only the in-process queue tells the last three apart: BullMQ
+ * answers `queued` with the id of the job that stands (Redis deduplicates and coalesces there).
+ */
+export type Enqueued =
+  | { kind: 'queued'; jobId: string }
+  /** A job with the same `jobId` waits or runs already. */
+  | { kind: 'duplicate'; jobId: string }
+  /** Folded into a job of the same subject that has not started yet (the catalog's `coalesceKey`): that job does this one's work. */
+  | { kind: 'coalesced'; jobId: string }
+  /** The queue was full and the catalog says this kind may be refused (`whenFull`); nothing was queued. */
+  | { kind: 'refused'; waiting: number };
+
 /** The queue port: BullMQ on Redis, or the in-process runner when no Redis is configured. */
 export interface JobQueue {
   readonly kind: 'bullmq' | 'in-process';
-  enqueue<N extends JobName>(name: N, payload: JobPayload<N>, options?: EnqueueOptions): Promise<void>;
+  /** Queues a job; a full queue refuses the kinds that may be refused, as a value, and throws only when broken or closed. */
+  enqueue<N extends JobName>(name: N, payload: JobPayload<N>, options?: EnqueueOptions): Promise<Enqueued>;
   /**
    * Runs `name` every `everyMs` until closed; one schedule per name (and `key`, for a job
    * scheduled once per thing, such as a source) however many processes ask.

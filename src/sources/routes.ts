@@ -38,7 +38,9 @@ export function sourceRoutes(deps: Deps, auth: Authenticator): FastifyPluginAsyn
     }, async (req, reply) => {
       const c = one(req.params.name);
       await deps.pool.query('update source_state set stopped = false where source = $1', [c.source]);
-      await deps.queue.enqueue('source-sync', { source: c.source });
+      const queued = await deps.queue.enqueue('source-sync', { source: c.source });
+      // A full in-process queue refuses it: the schedule's next pass comes all the same, but this one was asked for now.
+      if (queued.kind === 'refused') throw new AppError('overloaded', `the queue is full (${queued.waiting} jobs waiting): ask again later, or wait for the source's next interval`, { retryAfterMs: 5_000 });
       return reply.status(202).send({ source: c.source, queued: true });
     });
   };

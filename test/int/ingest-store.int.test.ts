@@ -39,7 +39,10 @@ for (const store of testStores()) {
       db = await store.open();
       const inProcess = createInProcessQueue();
       // Jobs are recorded, not run: this is about what ingest asks for.
-      queue = { ...inProcess, enqueue: async (name, _payload, options) => void queued.push({ name, jobId: options?.jobId }) };
+      queue = { ...inProcess, enqueue: async (name, _payload, options) => {
+        queued.push({ name, jobId: options?.jobId });
+        return { kind: 'queued', jobId: options?.jobId ?? name };
+      } };
     });
     after(async () => {
       await queue.close();

@@ -3,9 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { AppError } from '../../src/errors.ts';
 import { createBullQueue } from '../../src/queue/bullmq.ts';
-import type { JobHandlers } from '../../src/queue/catalog.ts';
 import { createInProcessQueue } from '../../src/queue/in-process.ts';
 import type { JobQueue } from '../../src/queue/queue.ts';
+import { idleHandlers } from '../support/handlers.ts';
 
 const queues: { name: string; make: () => JobQueue }[] = [{ name: 'in-process', make: createInProcessQueue }];
 const redisUrl = process.env.REDIS_URL;
@@ -15,20 +15,12 @@ if (redisUrl) {
 
 function recordingHandlers(behaviour: (runId: number, attempt: number) => void) {
   const calls: { runId: number; attempt: number }[] = [];
-  const handlers: JobHandlers = {
+  const handlers = idleHandlers({
     'analyse-failure': async ({ runId }, ctx) => {
       calls.push({ runId, attempt: ctx.attempt });
       behaviour(runId, ctx.attempt);
     },
-    'settle-incidents': async () => undefined,
-    'forecast-sweep': async () => undefined,
-    'execute-action': async () => undefined,
-    'heal-sweep': async () => undefined,
-    'agent-run': async () => undefined,
-    'agent-resume': async () => undefined,
-    'source-sync': async () => undefined,
-    notify: async () => undefined,
-  };
+  });
   return { calls, handlers };
 }
 
@@ -103,6 +95,29 @@ for (const { name, make } of queues) {
       await new Promise((r) => setTimeout(r, 100));
       assert.equal(calls.length, 1);
       assert.deepEqual(failures, [true]);
+    });
+
+    it('folds a notification into its subject\'s waiting job, and runs one that comes while that job runs after it', async () => {
+      const q = open();
+      const { handlers } = recordingHandlers(() => undefined);
+      let answer: () => void = () => undefined;
+      const answered = new Promise<void>((resolve) => { answer = resolve; });
+      let started: () => void = () => undefined;
+      const firstStarted = new Promise<void>((resolve) => { started = resolve; });
+      const runs: string[] = [];
+      handlers.notify = async (event) => {
+        runs.push(event.kind);
+        started();
+        await answered;
+      };
+      await q.enqueue('notify', { kind: 'vote.recorded', approvalId: 7 });
+      await q.enqueue('notify', { kind: 'approval.lapsed', approvalId: 7 });
+      q.startWorkers(handlers, { concurrency: 2 });
+      await firstStarted;
+      await q.enqueue('notify', { kind: 'vote.recorded', approvalId: 7 });
+      answer();
+      await q.drain(10_000);
+      assert.deepEqual(runs, ['vote.recorded', 'vote.recorded']);
     });
 
     it('refuses a payload that does not fit the catalog', async () => {

@@ -30,6 +30,12 @@ describe('configuration', () => {
     );
   });
 
+  it('bounds the in-process queue at 10,000 waiting jobs unless told, and refuses a bound under one', () => {
+    assert.equal(loadConfig({}).queueMaxWaiting, 10_000);
+    assert.equal(loadConfig({ MEDIC_QUEUE_MAX_WAITING: '500' }).queueMaxWaiting, 500);
+    assert.throws(() => loadConfig({ MEDIC_QUEUE_MAX_WAITING: '0' }), /MEDIC_QUEUE_MAX_WAITING/);
+  });
+
   it('refuses an unknown time zone by name', () => {
     assert.throws(() => loadConfig({ MEDIC_TIME_ZONE: 'Mars/Olympus' }), /MEDIC_TIME_ZONE: unknown time zone/);
   });
