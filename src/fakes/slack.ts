@@ -1,9 +1,10 @@
 /**
  * A local Slack: a node:http server that answers the Web API methods Medic calls (`auth.test`,
- * `chat.postMessage`, `chat.update`, `users.info`) as Slack does — form-encoded requests with a
- * bearer token, `{ok: …}` answers, Block Kit limits enforced with `invalid_blocks` — and records
- * `response_url` posts; it can be scripted to fail (500s, 429 with `Retry-After`). Beside the
- * orchestrators' fakes, for tests and evals; Medic itself never calls it.
+ * `chat.postMessage`, `chat.update`, `users.info`, `views.open`) as Slack does — form-encoded
+ * (or, for `views.open`, JSON) requests with a bearer token, `{ok: …}` answers, Block Kit limits
+ * enforced with `invalid_blocks` and `invalid_arguments`, trigger ids good once — and records
+ * `response_url` posts; it can be scripted to fail (500s, 429 with `Retry-After`, an expired
+ * trigger). Beside the orchestrators' fakes, for tests and evals; Medic itself never calls it.
  */
 import { startFakeServer, type FakeReply, type FakeServer, type RecordedCall } from './server.ts';
 
@@ -12,6 +13,7 @@ export const SIGNING_SECRET = 'test-signing-secret-0123456789';
 
 export interface PostedMessage { channel: string; ts: string; text: string; blocks: Block[]; thread_ts?: string }
 export type Block = { type: string; text?: { text: string }; fields?: { text: string }[]; elements?: { type: string; action_id?: string; value?: string; text?: string | { text: string } }[] };
+export interface OpenedView { trigger_id: string; view: { type: 'modal'; title: { type: string; text: string }; close?: { type: string; text: string }; blocks: Block[] } }
 
 export interface LocalSlack extends FakeServer {
   /** What to set `SLACK_API_URL` to. */
@@ -20,6 +22,10 @@ export interface LocalSlack extends FakeServer {
   posts: PostedMessage[];
   /** Accepted `chat.update`s, in order. */
   updates: PostedMessage[];
+  /** Modals opened by `views.open`, in order. */
+  views: OpenedView[];
+  /** Makes `views.open` with this trigger id answer `expired_trigger_id`, as after Slack's three seconds. */
+  expireTrigger(triggerId: string): void;
   /** Bodies posted to response URLs, in order. */
   responses: { path: string; body: Record<string, unknown> }[];
   /** A response URL on this server, as Slack would put in a payload. */
@@ -30,11 +36,11 @@ export interface LocalSlack extends FakeServer {
   current(ts: string): PostedMessage | undefined;
 }
 
-const LIMITS = { blocks: 50, section: 3_000, header: 150, field: 2_000, fields: 10, buttonValue: 2_000, text: 40_000 };
+const LIMITS = { blocks: 50, viewBlocks: 100, viewTitle: 24, section: 3_000, header: 150, field: 2_000, fields: 10, buttonValue: 2_000, text: 40_000 };
 
-/** Why Slack would refuse these blocks, or undefined when it would take them. */
-export function blockProblem(blocks: Block[]): string | undefined {
-  if (blocks.length > LIMITS.blocks) return `${blocks.length} blocks`;
+/** Why Slack would refuse these blocks (at most `max`: 50 in a message, 100 in a modal), or undefined when it would take them. */
+export function blockProblem(blocks: Block[], max: number = LIMITS.blocks): string | undefined {
+  if (blocks.length > max) return `${blocks.length} blocks`;
   for (const b of blocks) {
     if (b.type === 'header' && (b.text?.text.length ?? 0) > LIMITS.header) return 'header too long';
     if (b.type === 'section' && (b.text?.text.length ?? 0) > LIMITS.section) return `section of ${b.text?.text.length} characters`;
@@ -44,20 +50,62 @@ export function blockProblem(blocks: Block[]): string | undefined {
   return undefined;
 }
 
+/** Why Slack would refuse this view, in its `[ERROR] … [json-pointer:…]` words, or undefined when it would take it. */
+function viewProblem(view: unknown): string | undefined {
+  if (typeof view !== 'object' || view === null) return '[ERROR] missing required field: view';
+  const v = view as { type?: unknown; title?: { type?: unknown; text?: unknown }; close?: { type?: unknown; text?: unknown }; blocks?: unknown };
+  if (v.type !== 'modal') return '[ERROR] must be a known view type [json-pointer:/view/type]';
+  for (const [key, text] of [['title', v.title], ['close', v.close]] as const) {
+    if (key === 'close' && text === undefined) continue;
+    if (text?.type !== 'plain_text' || typeof text.text !== 'string' || text.text === '') return `[ERROR] must be a plain_text object [json-pointer:/view/${key}]`;
+    if (text.text.length > LIMITS.viewTitle) return `[ERROR] must be less than ${LIMITS.viewTitle + 1} characters [json-pointer:/view/${key}/text]`;
+  }
+  if (!Array.isArray(v.blocks)) return '[ERROR] missing required field: blocks [json-pointer:/view/blocks]';
+  const problem = blockProblem(v.blocks as Block[], LIMITS.viewBlocks);
+  return problem ? `[ERROR] ${problem} [json-pointer:/view/blocks]` : undefined;
+}
+
+/** The `view` argument: a JSON string in a form, an object in a JSON body; undefined when unreadable. */
+function viewArgument(raw: unknown): unknown {
+  if (typeof raw !== 'string') return raw;
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function startLocalSlack(users: Record<string, string> = {}): Promise<LocalSlack> {
   const posts: PostedMessage[] = [];
   const updates: PostedMessage[] = [];
   const responses: { path: string; body: Record<string, unknown> }[] = [];
+  const views: OpenedView[] = [];
+  const expired = new Set<string>();
+  const exchanged = new Set<string>();
   const byTs = new Map<string, PostedMessage>();
   const channelId = (name: string) => (name.startsWith('#') ? `C${Buffer.from(name.slice(1)).toString('hex').toUpperCase().slice(0, 10)}` : name);
   let seq = 0;
-  const fail = (error: string): FakeReply => ({ status: 200, body: { ok: false, error } });
+  const fail = (error: string, messages?: string[]): FakeReply => ({ status: 200, body: { ok: false, error, ...(messages ? { response_metadata: { messages } } : {}) } });
+  const openView = (args: Record<string, unknown>): FakeReply => {
+    const triggerId = typeof args.trigger_id === 'string' ? args.trigger_id : '';
+    if (triggerId === '') return fail('invalid_arguments', ['invalid `trigger_id`']);
+    const view = viewArgument(args.view);
+    const problem = viewProblem(view);
+    if (problem) return fail('invalid_arguments', [problem]);
+    if (expired.has(triggerId)) return fail('expired_trigger_id');
+    if (exchanged.has(triggerId)) return fail('exchanged_trigger_id');
+    exchanged.add(triggerId);
+    const opened = { trigger_id: triggerId, view: view as OpenedView['view'] };
+    views.push(opened);
+    return { status: 200, body: { ok: true, view: { id: `V${String(views.length).padStart(8, '0')}`, team_id: 'T0MEDIC', ...opened.view, state: { values: {} }, hash: `${Date.now()}.medic` } } };
+  };
   const routes = (call: RecordedCall): FakeReply => {
     if (call.path.startsWith('/response/')) {
       responses.push({ path: call.path, body: call.body as Record<string, unknown> });
       return { status: 200, body: { ok: true } };
     }
     if (call.headers.authorization !== `Bearer ${BOT_TOKEN}`) return fail('invalid_auth');
+    if (call.path === '/api/views.open') return openView((call.body ?? {}) as Record<string, unknown>);
     const form = (call.body ?? {}) as Record<string, string>;
     const blocks = form.blocks ? (JSON.parse(form.blocks) as Block[]) : [];
     if (blocks.length && blockProblem(blocks)) return fail('invalid_blocks');
@@ -92,7 +140,8 @@ export async function startLocalSlack(users: Record<string, string> = {}): Promi
   };
   const server = await startFakeServer(routes);
   return {
-    ...server, apiUrl: `${server.url}/api`, posts, updates, responses, channelId,
+    ...server, apiUrl: `${server.url}/api`, posts, updates, views, responses, channelId,
+    expireTrigger: (triggerId) => { expired.add(triggerId); },
     responseUrl: (name) => `${server.url}/response/${name}`,
     current: (ts) => byTs.get(ts),
   };

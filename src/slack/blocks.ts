@@ -31,6 +31,14 @@ export interface SlackMessage {
   blocks: Block[];
 }
 
+/** A modal as `views.open` takes it; Medic's only show things, so they have Close and no Submit. */
+export interface ModalView {
+  type: 'modal';
+  title: PlainText;
+  close: PlainText;
+  blocks: Block[];
+}
+
 /** Slack's documented limits (https://docs.slack.dev/reference/block-kit/blocks). */
 export const LIMITS = {
   blocks: 50,
@@ -45,6 +53,9 @@ export const LIMITS = {
   actionId: 255,
   /** Slack truncates `text` past 40,000 characters; a notification needs far less. */
   fallback: 4_000,
+  /** A modal's title, close and submit texts. */
+  viewTitle: 24,
+  viewBlocks: 100,
 } as const;
 
 /** Escapes the three characters Slack's mrkdwn reserves, for text that comes from logs and people. */
@@ -101,8 +112,18 @@ export function button(b: { actionId: string; text: string; value: string; style
   };
 }
 
-/** The message within Slack's limits: at most 50 blocks (the last one a link when some were left out) and a short fallback. */
+/** At most `max` blocks, the last one a link to the rest in Medic when some were left out. */
+function upTo(max: number, blocks: Block[], more: string): Block[] {
+  return blocks.length <= max ? blocks : [...blocks.slice(0, max - 1), context([`${blocks.length - max + 1} more blocks: ${link(more, 'open in Medic')}`])];
+}
+
+/** The message within Slack's limits: at most 50 blocks and a short fallback. */
 export function message(text: string, blocks: Block[], more: string): SlackMessage {
-  const kept = blocks.length <= LIMITS.blocks ? blocks : [...blocks.slice(0, LIMITS.blocks - 1), context([`${blocks.length - LIMITS.blocks + 1} more blocks: ${link(more, 'open in Medic')}`])];
-  return { text: fit(text, LIMITS.fallback, more), blocks: kept };
+  return { text: fit(text, LIMITS.fallback, more), blocks: upTo(LIMITS.blocks, blocks, more) };
+}
+
+/** A modal within Slack's limits: a title of at most 24 characters and at most 100 blocks. */
+export function modal(title: string, blocks: Block[], more: string): ModalView {
+  const plain = (text: string): PlainText => ({ type: 'plain_text', text: fit(text, LIMITS.viewTitle) });
+  return { type: 'modal', title: plain(title), close: plain('Close'), blocks: upTo(LIMITS.viewBlocks, blocks, more) };
 }

@@ -7,7 +7,7 @@ import { LogLevel, WebClient, type Logger as SlackLogger } from '@slack/web-api'
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
-import type { Block } from './blocks.ts';
+import type { Block, ModalView } from './blocks.ts';
 import { slackError } from './errors.ts';
 
 /** What Medic asks of Slack. Failures throw an `AppError` whose code says whether to retry. */
@@ -20,6 +20,8 @@ export interface SlackApi {
   update(m: { channel: string; ts: string; text: string; blocks: Block[] }): Promise<void>;
   /** The user's email (`users.info`, needs `users:read.email`), null when Slack has none. */
   userEmail(userId: string): Promise<string | null>;
+  /** `views.open`: a modal for the user whose click gave `triggerId` (good once, for three seconds). */
+  openView(v: { triggerId: string; view: ModalView }): Promise<void>;
   /** Answers an interaction or a command through its `response_url` (`{"response_type": "ephemeral", …}`). */
   respond(responseUrl: string, body: { response_type?: 'ephemeral' | 'in_channel'; replace_original?: boolean; text: string; blocks?: Block[] }): Promise<void>;
 }
@@ -91,6 +93,9 @@ export function createSlackApi(o: SlackApiOptions): SlackApi {
     },
     async update(m) {
       await call('chat.update', () => web.chat.update({ channel: m.channel, ts: m.ts, text: m.text, blocks: m.blocks }));
+    },
+    async openView(v) {
+      await call('views.open', () => web.views.open({ trigger_id: v.triggerId, view: v.view }));
     },
     async userEmail(userId) {
       const res = await call('users.info', () => web.users.info({ user: userId }));

@@ -25,6 +25,8 @@ export const BlockActions = z.object({
   channel: z.object({ id: z.string() }).nullable().optional(),
   container: z.object({ type: z.string(), channel_id: z.string().optional(), message_ts: z.string().optional() }).optional(),
   response_url: z.string().url().optional(),
+  /** Opens a modal (`views.open`) for the clicker, once and within three seconds. */
+  trigger_id: z.string().min(1).max(255).optional(),
   actions: z.array(Action).min(1),
 });
 export type BlockActions = z.infer<typeof BlockActions>;

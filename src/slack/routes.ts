@@ -1,8 +1,8 @@
 /**
  * `POST /slack/events`: Slack's one request URL for events, interactivity and slash commands.
- * In its own plugin scope the body is kept as raw bytes, so the signature is checked on exactly
- * what Slack signed before anything is parsed; a bad, stale or replayed request is refused with
- * 401 and logged, and touches nothing else.
+ * In its own plugin scope the body is kept as raw bytes, so the signature is checked (by Bolt's
+ * `verifySlackRequest`, `signature.ts`) on exactly what Slack signed before anything is parsed; a
+ * bad, stale or replayed request is refused with 401 and logged, and touches nothing else.
  */
 import type { FastifyBaseLogger, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Deps } from '../deps.ts';
@@ -10,7 +10,7 @@ import { AppError } from '../errors.ts';
 import { runCommand } from './commands.ts';
 import { handleClick } from './interactions.ts';
 import { BlockActions, EventsBody, SlashCommand } from './payloads.ts';
-import { SIGNATURE_WINDOW_S, verifySignature } from './signature.ts';
+import { loadSlackVerifier, SIGNATURE_WINDOW_S, type SlackVerifier } from './signature.ts';
 import { rememberRequest } from './sql.ts';
 
 /** Slack's payloads are small; a message's blocks come back with a click, so leave room for them. */
@@ -22,12 +22,12 @@ const header = (req: FastifyRequest, name: string) => {
 };
 
 /** Verifies the signature, the timestamp window and that the request is new; throws 401 otherwise. */
-async function verify(deps: Deps, req: FastifyRequest, body: Buffer, log: FastifyBaseLogger): Promise<void> {
+async function verify(deps: Deps, verifier: SlackVerifier | undefined, req: FastifyRequest, body: Buffer, log: FastifyBaseLogger): Promise<void> {
   const secret = deps.config.slack.signingSecret;
-  if (!secret) throw new AppError('unavailable', 'Slack is not configured on this Medic: set SLACK_SIGNING_SECRET');
+  if (!secret || !verifier) throw new AppError('unavailable', 'Slack is not configured on this Medic: set SLACK_SIGNING_SECRET');
   const now = deps.clock();
   const timestamp = header(req, 'x-slack-request-timestamp');
-  const v = verifySignature({ secret, timestamp, signature: header(req, 'x-slack-signature'), body, now });
+  const v = verifier({ secret, timestamp, signature: header(req, 'x-slack-signature'), body, now });
   if (v.kind === 'refused') {
     log.warn({ reason: v.reason, timestamp, ip: req.ip }, `Slack request refused: ${v.detail}`);
     throw new AppError('unauthorized', `Slack request refused: ${v.detail}`);
@@ -55,6 +55,8 @@ function parsed<T>(result: { success: true; data: T } | { success: false; error:
 
 export function slackRoutes(deps: Deps): FastifyPluginAsync {
   return async (app) => {
+    // Bolt is loaded where Slack is configured, at start, so no request waits for it.
+    const verifier = deps.config.slack.signingSecret ? await loadSlackVerifier() : undefined;
     app.removeAllContentTypeParsers();
     app.addContentTypeParser(['application/x-www-form-urlencoded', 'application/json'], { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_req, body, done) => done(null, body));
     // Clicks are answered after the acknowledgement; closing the app waits for them.
@@ -66,7 +68,7 @@ export function slackRoutes(deps: Deps): FastifyPluginAsync {
     app.post('/slack/events', { schema: { summary: 'Slack events, interactivity and slash commands (signed by Slack; see the README)', tags: ['slack'] } }, async (req, reply) => {
       const body = req.body;
       if (!Buffer.isBuffer(body)) throw new AppError('bad_request', 'send application/x-www-form-urlencoded or application/json');
-      await verify(deps, req, body, req.log);
+      await verify(deps, verifier, req, body, req.log);
       const text = body.toString('utf8');
       if (req.headers['content-type']?.startsWith('application/json')) {
         const event = parsed(EventsBody.safeParse(parseJson(text, 'the body')), 'event');

@@ -80,7 +80,9 @@ for (const store of testStores()) {
     const click = (userId: string, actionId: string, value: string) => {
       sent += 1;
       const url = slack.responseUrl(`click-${sent}`);
-      return { url, body: clickBody({ userId, actionId, value, responseUrl: url }) };
+      // Slack gives every click its own trigger id, good once.
+      const triggerId = `4916855695380.${sent}.medictrigger`;
+      return { url, triggerId, body: clickBody({ userId, actionId, value, responseUrl: url, triggerId }) };
     };
     /** The response_url answer to a request, once it arrives. */
     const answerTo = (url: string) => waitFor(`the answer at ${url}`, () => slack.responses.find((r) => url.endsWith(r.path))?.body, 10_000);
@@ -150,18 +152,18 @@ for (const store of testStores()) {
       assert.deepEqual(refused.map((r) => r.statusCode), [401, 401, 401, 401, 401]);
       assert.match(refused[1]?.json().error.message, /away from now/);
       // A request Slack did sign is good once: the same bytes again are a replay.
-      const details = click('U0DANA', 'medic.details', `approval:${approvalId}`);
-      const headers = signed(details.body);
-      assert.equal((await send(details.body, headers)).statusCode, 200);
-      await answerTo(details.url);
-      const replay = await send(details.body, headers);
+      const ask = click('U0DANA', 'medic.reject', `approval:${approvalId}`);
+      const headers = signed(ask.body);
+      assert.equal((await send(ask.body, headers)).statusCode, 200);
+      await answerTo(ask.url);
+      const replay = await send(ask.body, headers);
       assert.equal(replay.statusCode, 401);
       assert.match(replay.json().error.message, /seen before/);
       await suite.deps.queue.drain(20_000);
       assert.deepEqual(await votes(approvalId), []);
       assert.equal(await statusOf(approvalId), 'pending');
       assert.equal(slack.responses.filter((r) => c.url.endsWith(r.path)).length, 0);
-      assert.equal(slack.responses.filter((r) => details.url.endsWith(r.path)).length, 1);
+      assert.equal(slack.responses.filter((r) => ask.url.endsWith(r.path)).length, 1);
     });
 
     it('answers an unmapped Slack user privately and records nothing', async () => {
@@ -217,19 +219,35 @@ for (const store of testStores()) {
       assert.match(m.thread.join('\n'), /Approved\* by dana, erin/);
     });
 
-    it('asks for a reason when Reject is clicked, and shows the evidence privately on Details', async () => {
+    it('asks for a reason when Reject is clicked, opens the evidence in a modal on Details, and shows it privately when the trigger expired', async () => {
       const { approvalId, incidentId } = await failedTry('load_dw', 'r7');
       const reject = click('U0DANA', 'medic.reject', `approval:${approvalId}`);
       await send(reject.body);
       assert.deepEqual(await answerTo(reject.url), { response_type: 'ephemeral', text: `To reject approval ${approvalId}, say why: \`/medic reject ${approvalId} <reason>\``, replace_original: false });
+      const evidence = (text: string) => {
+        assert.match(text, /Votes on this version\*\n• none yet/);
+        assert.match(text, /Dry run\* `POST http:\/\/127\.0\.0\.1:\d+\/api\/v2\/dags\/finance_close\/clearTaskInstances`/);
+        assert.match(text, new RegExp(`${PUBLIC_URL}/v1/audit\\?approval=${approvalId}`));
+      };
       const details = click('U0NOBODY', 'medic.details', `incident:${incidentId}`);
       await send(details.body);
-      const shown = await answerTo(details.url);
+      const opened = await waitFor('the Details modal', () => slack.views.find((v) => v.trigger_id === details.triggerId), 10_000);
+      assert.equal(opened.view.type, 'modal');
+      assert.deepEqual([opened.view.title.text, opened.view.close?.text], [`Incident ${incidentId}`, 'Close']);
+      assert.ok(opened.view.blocks.length <= 100);
+      assert.deepEqual(buttons(opened.view.blocks), [], 'the modal only shows');
+      evidence(blockText(opened.view.blocks));
+
+      // Slack's trigger lasts three seconds: past them, views.open fails and the clicker gets the same privately.
+      const late = click('U0NOBODY', 'medic.details', `incident:${incidentId}`);
+      slack.expireTrigger(late.triggerId);
+      await send(late.body);
+      const shown = await answerTo(late.url);
       assert.equal(shown.response_type, 'ephemeral');
-      const text = blockText(shown.blocks as never);
-      assert.match(text, /Votes on this version\*\n• none yet/);
-      assert.match(text, /Dry run\* `POST http:\/\/127\.0\.0\.1:\d+\/api\/v2\/dags\/finance_close\/clearTaskInstances`/);
-      assert.match(text, new RegExp(`${PUBLIC_URL}/v1/audit\\?approval=${approvalId}`));
+      evidence(blockText(shown.blocks as never));
+      assert.ok(slack.calls.some((c) => c.path === '/api/views.open' && (c.body as { trigger_id?: string }).trigger_id === late.triggerId), 'views.open was tried first');
+      assert.equal(slack.views.filter((v) => v.trigger_id === late.triggerId).length, 0);
+      assert.equal(slack.responses.filter((r) => details.url.endsWith(r.path)).length, 0, 'an opened modal is not also posted');
       assert.equal(await statusOf(approvalId), 'pending');
     });
 

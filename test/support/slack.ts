@@ -7,7 +7,7 @@ import { SIGNING_SECRET, type Block } from '../../src/fakes/slack.ts';
 import { signatureOf } from '../../src/slack/signature.ts';
 import { sharedData } from './deps.ts';
 
-export { blockProblem, BOT_TOKEN, SIGNING_SECRET, startLocalSlack, type Block, type LocalSlack, type PostedMessage } from '../../src/fakes/slack.ts';
+export { blockProblem, BOT_TOKEN, SIGNING_SECRET, startLocalSlack, type Block, type LocalSlack, type OpenedView, type PostedMessage } from '../../src/fakes/slack.ts';
 
 /** Headers Slack would send with `body`: its signature at `timestamp` (now unless told), with `secret`. */
 export function signed(body: string, o: { timestamp?: number; secret?: string; contentType?: string } = {}): Record<string, string> {
@@ -22,8 +22,8 @@ export function signed(body: string, o: { timestamp?: number; secret?: string; c
 const withMessage = JSON.parse(readFileSync(sharedData('formats', 'slack', 'block_actions_with_message.payload.json'), 'utf8')) as Record<string, unknown>;
 const slashRaw = readFileSync(sharedData('formats', 'slack', 'slash_command.raw-body.txt'), 'utf8');
 
-/** A `block_actions` body as Slack posts it (`payload=<JSON>`), from Slack's own payload with Medic's button in it. */
-export function clickBody(c: { userId: string; actionId: string; value: string; responseUrl: string; channel?: string; messageTs?: string }): string {
+/** A `block_actions` body as Slack posts it (`payload=<JSON>`), from Slack's own payload with Medic's button in it (and its trigger id unless told). */
+export function clickBody(c: { userId: string; actionId: string; value: string; responseUrl: string; channel?: string; messageTs?: string; triggerId?: string }): string {
   const base = withMessage as { container: Record<string, unknown>; channel: Record<string, unknown>; actions: Record<string, unknown>[] };
   const payload = {
     ...withMessage,
@@ -31,6 +31,7 @@ export function clickBody(c: { userId: string; actionId: string; value: string; 
     container: { ...base.container, ...(c.channel ? { channel_id: c.channel } : {}), ...(c.messageTs ? { message_ts: c.messageTs } : {}) },
     channel: { id: c.channel ?? base.channel.id },
     response_url: c.responseUrl,
+    ...(c.triggerId ? { trigger_id: c.triggerId } : {}),
     actions: [{ ...base.actions[0], action_id: c.actionId, value: c.value, block_id: `medic:${c.value}`, text: { type: 'plain_text', text: c.actionId } }],
   };
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();

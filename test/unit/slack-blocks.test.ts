@@ -4,6 +4,7 @@ import { WebAPIHTTPError, WebAPIPlatformError, WebAPIRateLimitedError, WebAPIReq
 import { retryable, retryDelayMs } from '../../src/queue/retry.ts';
 import { escape, fit, LIMITS } from '../../src/slack/blocks.ts';
 import type { IncidentCard } from '../../src/slack/card.ts';
+import { detailsMessage, detailsModal } from '../../src/slack/details.ts';
 import { slackError } from '../../src/slack/errors.ts';
 import { incidentMessage } from '../../src/slack/incident-blocks.ts';
 import { blockProblem, blockText, buttons, type Block } from '../support/slack.ts';
@@ -71,6 +72,17 @@ describe('Slack messages within Block Kit\'s limits', () => {
     const m = incidentMessage(decided, URL);
     assert.deepEqual(buttons(m.blocks as Block[]), ['medic.details=incident:12']);
     assert.match(blockText(m.blocks as Block[]), /Approved\* by dana · execution 4 executed, verification awaiting/);
+  });
+  it('opens Details as a modal with the private message\'s blocks, a short title and Close, and no buttons', () => {
+    const many = Array.from({ length: 400 }, (_, i) => `retry fixed it ${i} of ${i + 1} times`);
+    for (const c of [card(), card({ fixes: many, incident: null })]) {
+      const view = detailsModal(c, URL);
+      assert.deepEqual(view.blocks, detailsMessage(c, URL).blocks);
+      assert.ok(view.title.text.length <= LIMITS.viewTitle && view.blocks.length <= LIMITS.viewBlocks);
+      assert.deepEqual([view.type, view.close.text, buttons(view.blocks as Block[])], ['modal', 'Close', []]);
+      assert.equal(blockProblem(view.blocks as Block[], LIMITS.viewBlocks), undefined);
+    }
+    assert.deepEqual([detailsModal(card(), URL).title.text, detailsModal(card({ incident: null }), URL).title.text], ['Incident 12', 'Approval 7']);
   });
 });
 
