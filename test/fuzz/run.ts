@@ -1,5 +1,6 @@
 /**
- * `npm run fuzz [-- --runs 10000 --seed 1]`: every route fuzzed with `runs` generated inputs (see
+ * `npm run fuzz [-- --runs 10000 --seed 1] [--from I --to J]`: every route (or routes I to J-1,
+ * to split a long run) fuzzed with `runs` generated inputs (see
  * test/support/fuzz.ts), against the embedded store; prints a table per route (answers by status
  * class, problems) and a last JSON line. Exits 1 when any input got a 5xx, no answer, a refusal
  * that does not say what is wrong, or a refusal that changed the store.
@@ -14,12 +15,15 @@ const arg = (name: string, fallback: number) => {
 
 const runs = arg('runs', 10_000);
 const seed = arg('seed', 20261204);
+const from = arg('from', 0);
+const to = arg('to', Number.POSITIVE_INFINITY);
 const opened = await openFuzzApp();
 const results: RouteFuzz[] = [];
 const started = performance.now();
 try {
-  const targets = fuzzTargets(opened.app);
-  console.log(`fuzz: ${targets.length} routes × ${runs.toLocaleString('en-US')} inputs, seed ${seed}\n`);
+  const all = fuzzTargets(opened.app);
+  const targets = all.slice(from, to);
+  console.log(`fuzz: ${targets.length} of ${all.length} routes (from ${from}) × ${runs.toLocaleString('en-US')} inputs, seed ${seed}\n`);
   console.log(`${'route'.padEnd(58)} ${'inputs'.padStart(7)} ${'2xx'.padStart(6)} ${'3xx'.padStart(6)} ${'4xx'.padStart(7)} ${'5xx'.padStart(5)} problems`);
   for (const t of targets) {
     const r = await fuzzRoute(opened.app, opened.db.pool, t, FUZZ_TOKEN, { runs, seed });
@@ -35,5 +39,5 @@ const total = (k: string) => results.reduce((s, r) => s + (r.statuses[k] ?? 0), 
 const inputs = results.reduce((s, r) => s + r.inputs, 0);
 const problems = results.reduce((s, r) => s + r.problems.length, 0);
 console.log(`\n${inputs.toLocaleString('en-US')} inputs in ${Math.round((performance.now() - started) / 1000)} s: 2xx ${total('2xx')}, 3xx ${total('3xx')}, 4xx ${total('4xx')}, 5xx ${total('5xx')}; problems ${problems}`);
-console.log(JSON.stringify({ fuzz: { routes: results.length, inputs, per_route: runs, seed, s5xx: total('5xx'), problems } }));
+console.log(JSON.stringify({ fuzz: { routes: results.length, from, inputs, per_route: runs, seed, s5xx: total('5xx'), problems } }));
 if (problems > 0) process.exitCode = 1;

@@ -121,11 +121,15 @@ export function requestArb(target: FuzzTarget, token: string): fc.Arbitrary<Fuzz
   }));
 }
 
-/** A cheap digest of the store: every table's row count. */
-export async function storeDigest(db: Queryable): Promise<string> {
-  const tables = (await db.query<{ t: string }>("select table_name as t from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1")).rows.map((r) => r.t);
-  const r = await db.query<{ d: unknown }>(`select json_build_object(${tables.map((t) => `'${t}', (select count(*) from "${t}")`).join(', ')}) as d`);
+/** A cheap digest of the store: every table's row count (`tables` once listed, when the caller keeps them). */
+export async function storeDigest(db: Queryable, tables?: string[]): Promise<string> {
+  const names = tables ?? await tableNames(db);
+  const r = await db.query<{ d: unknown }>(`select json_build_object(${names.map((t) => `'${t}', (select count(*) from "${t}")`).join(', ')}) as d`);
   return JSON.stringify(r.rows[0]?.d);
+}
+
+async function tableNames(db: Queryable): Promise<string[]> {
+  return (await db.query<{ t: string }>("select table_name as t from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1")).rows.map((r) => r.t);
 }
 
 export interface RouteFuzz {
@@ -139,9 +143,11 @@ export interface RouteFuzz {
 export async function fuzzRoute(app: FastifyInstance, db: Queryable, target: FuzzTarget, token: string, options: { runs: number; seed: number; timeoutMs?: number }): Promise<RouteFuzz> {
   const out: RouteFuzz = { route: `${target.method} ${target.url}`, inputs: 0, statuses: {}, problems: [] };
   const samples = fc.sample(requestArb(target, token), { numRuns: options.runs, seed: options.seed });
+  const tables = await tableNames(db);
+  // Only requests write (the fuzz app runs no queue workers), so the store after one answer is the store before the next.
+  let before = await storeDigest(db, tables);
   for (const req of samples) {
     out.inputs += 1;
-    const before = await storeDigest(db);
     let status: number;
     let text: string;
     try {
@@ -153,6 +159,7 @@ export async function fuzzRoute(app: FastifyInstance, db: Queryable, target: Fuz
       text = res.body;
     } catch (err) {
       out.problems.push(`${req.what} ${req.url}: ${err instanceof Error ? err.message : String(err)}`);
+      before = await storeDigest(db, tables);
       continue;
     }
     const cls = `${Math.floor(status / 100)}xx`;
@@ -164,8 +171,9 @@ export async function fuzzRoute(app: FastifyInstance, db: Queryable, target: Fuz
     // The API's refusals say what is wrong; the console's and the documentation's files answer a plain 404.
     const api = /^\/(v1|api)\//.test(target.url);
     if (status >= 400 && status < 500 && api && !says) out.problems.push(`${where}: a refusal that does not say what is wrong: ${text.slice(0, 200)}`);
-    const after = status >= 400 ? await storeDigest(db) : before;
-    if (after !== before) out.problems.push(`${where}: a refused request changed the store (${before} → ${after})`);
+    const after = await storeDigest(db, tables);
+    if (status >= 400 && after !== before) out.problems.push(`${where}: a refused request changed the store (${before} → ${after})`);
+    before = after;
   }
   return out;
 }
