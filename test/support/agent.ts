@@ -11,6 +11,7 @@ import type { AgentKit } from '../../src/agent/deps.ts';
 import { createOpenAIChatModel } from '../../src/agent/model.ts';
 import { parsePrompts, type PromptSet } from '../../src/agent/prompts.ts';
 import { PROMPTS_DIR } from '../../src/runtime.ts';
+import { recordSecretList } from './secret-record.ts';
 import type { TestDatabase } from './stores.ts';
 
 let shipped: PromptSet | undefined;
@@ -30,10 +31,12 @@ export function offlineAgentKit(): AgentKit {
 /** A kit on the test database's Postgres checkpointer; with `modelUrl`, a model on that OpenAI-compatible server. */
 export async function agentKit(db: TestDatabase, modelUrl?: string): Promise<AgentKit> {
   const saver = await openCheckpointer(db.pool, db.kind);
+  const apiKey = 'sk-test-key-not-a-secret';
+  recordSecretList([{ name: 'OPENAI_API_KEY', value: apiKey }]);
   return {
     checkpointer: async () => saver,
     prompts: shippedPrompts(),
-    model: modelUrl ? createOpenAIChatModel({ baseURL: modelUrl, apiKey: 'sk-test-key-not-a-secret', model: 'scripted' }) : null,
+    model: modelUrl ? createOpenAIChatModel({ baseURL: modelUrl, apiKey, model: 'scripted' }) : null,
   };
 }
 

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { recordOutput, recordSecretsOfEnv } from './secret-record.ts';
 import type { TestDatabase, TestStore } from './stores.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/medic.js', import.meta.url));
@@ -17,7 +18,10 @@ export interface CliResult { code: number | null; stdout: string; stderr: string
 /** Runs `medic args…` with `env` over a cleaned environment, `stdin` written to it. */
 export function runMedic(args: string[], env: Record<string, string> = {}, stdin = ''): Promise<CliResult> {
   const { DATABASE_URL: _d, REDIS_URL: _r, MEDIC_DATA_DIR: _m, MEDIC_POLICIES_DIR: _p, MEDIC_USER: _u, MEDIC_AGENT_MODEL: _a, ...rest } = process.env;
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...rest, LOG_LEVEL: 'silent', ...env } });
+  const childEnv = { ...rest, LOG_LEVEL: 'silent', ...env };
+  recordSecretsOfEnv(childEnv);
+  const child = spawn(process.execPath, [BIN, ...args], { env: childEnv });
+  recordOutput(child, `medic-${args.slice(0, 2).join('-')}`);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (b: Buffer) => { stdout += b.toString(); });

@@ -1,6 +1,5 @@
 import { pullerFor } from '../../src/sources/pullers.ts';
 import { createSources } from '../../src/sources/registry.ts';
-import { pino } from 'pino';
 import { loadConfig, type Config } from '../../src/config.ts';
 import type { Deps } from '../../src/deps.ts';
 import { createMetrics } from '../../src/http/metrics.ts';
@@ -22,12 +21,15 @@ import { createNotifier } from '../../src/notify/notifier.ts';
 import { createSlackApi } from '../../src/slack/client.ts';
 import type { AgentKit } from '../../src/agent/deps.ts';
 import { offlineAgentKit } from './agent.ts';
+import { recordSecrets, testLogger } from './secret-record.ts';
 import type { TestDatabase } from './stores.ts';
 
 /** A config as the environment would give it, with test-friendly defaults. */
 export function testConfig(env: Record<string, string> = {}): Config {
   // Tests are about what is decided: a busy machine must not shed their decisions as overloaded.
-  return loadConfig({ MEDIC_DATA_DIR: 'memory://', LOG_LEVEL: 'silent', MEDIC_DECIDE_SHED_AFTER_MS: '10000', ...env });
+  const config = loadConfig({ MEDIC_DATA_DIR: 'memory://', LOG_LEVEL: 'silent', MEDIC_DECIDE_SHED_AFTER_MS: '10000', ...env });
+  recordSecrets(config);
+  return config;
 }
 
 /** What a test may give its dependencies instead of the defaults of `testDeps`. */
@@ -36,8 +38,10 @@ export interface TestDepsOptions { config?: Config; queue?: JobQueue; clock?: ()
 /** Dependencies over a test database; the queue is in-process unless one is given. */
 export function testDeps(db: TestDatabase, overrides: TestDepsOptions = {}): Deps {
   const config = overrides.config ?? testConfig();
+  // A config a test built by hand (spreading testConfig) has secrets testConfig did not see.
+  recordSecrets(config);
   const queue = overrides.queue ?? createInProcessQueue();
-  const log = pino({ level: 'silent' });
+  const log = testLogger();
   // Slack is on when the config names a bot token (tests point SLACK_API_URL at a local server).
   const slack = config.slack.botToken ? createSlackApi({ token: config.slack.botToken, apiUrl: config.slack.apiUrl, log }) : null;
   const clock = overrides.clock ?? (() => new Date());

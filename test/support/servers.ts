@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { recordOutput, recordSecretsOfEnv } from './secret-record.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -93,9 +94,12 @@ export function canStartCluster(): boolean {
   return process.getuid?.() === 0 && spawnSync('test', ['-x', '/usr/lib/postgresql/15/bin/initdb']).status === 0;
 }
 
-/** `node bin/medic.js worker` with this environment; its output is kept for a failing test to show. */
+/** `node bin/medic.js worker` with this environment; its output is kept for a failing test to show (and the secrets scan). */
 export function spawnWorker(env: Record<string, string>): ChildProcess & { output: () => string } {
-  const child = spawn(process.execPath, ['bin/medic.js', 'worker'], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const childEnv = { ...process.env, LOG_LEVEL: 'warn', ...env };
+  recordSecretsOfEnv(childEnv);
+  const child = spawn(process.execPath, ['bin/medic.js', 'worker'], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  recordOutput(child, 'worker');
   let out = '';
   child.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
   child.stderr?.on('data', (d: Buffer) => { out += d.toString(); });
@@ -105,7 +109,10 @@ export function spawnWorker(env: Record<string, string>): ChildProcess & { outpu
 /** `medic serve` on a free port, ready (`/readyz`) before it is returned. */
 export async function spawnServe(env: Record<string, string>): Promise<ChildProcess & { output: () => string; url: string }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['bin/medic.js', 'serve'], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const childEnv = { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port) };
+  recordSecretsOfEnv(childEnv);
+  const child = spawn(process.execPath, ['bin/medic.js', 'serve'], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  recordOutput(child, 'serve');
   let out = '';
   child.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
   child.stderr?.on('data', (d: Buffer) => { out += d.toString(); });

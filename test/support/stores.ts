@@ -3,11 +3,12 @@ import pg from 'pg';
 import { migrate, readMigrations } from '../../src/db/migrate.ts';
 import { openDatabase, type Database } from '../../src/db/pool.ts';
 import { MIGRATIONS_DIR } from '../../src/runtime.ts';
+import { recordRows } from './secret-record.ts';
 
 /**
  * The stores integration tests run against: always the embedded PGlite, and the PostgreSQL
  * server named by DATABASE_URL when it is set (CI sets it). Each test database is new and
- * migrated, and dropped afterwards.
+ * migrated, and dropped afterwards (its rows recorded first for the secrets scan, when one runs).
  */
 export interface TestStore {
   name: 'embedded' | 'postgres';
@@ -29,7 +30,14 @@ export function testStores(): TestStore[] {
 async function openEmbedded(): Promise<TestDatabase> {
   const db = await openDatabase({ databaseUrl: undefined, dataDir: 'memory://' });
   await migrate(db.pool, await readMigrations(MIGRATIONS_DIR));
-  return { ...db, url: undefined };
+  return {
+    ...db,
+    url: undefined,
+    close: async () => {
+      await recordRows(db.pool, 'embedded');
+      await db.close();
+    },
+  };
 }
 
 async function openFreshServerDatabase(baseUrl: string): Promise<TestDatabase> {
@@ -47,6 +55,7 @@ async function openFreshServerDatabase(baseUrl: string): Promise<TestDatabase> {
     kind: 'postgres',
     url: url.toString(),
     close: async () => {
+      await recordRows(db.pool, name);
       await db.close();
       const again = new pg.Client({ connectionString: baseUrl });
       await again.connect();
