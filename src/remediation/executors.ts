@@ -9,6 +9,7 @@ import type { ExecutorConnection } from './config.ts';
 import { controlmRemedy } from './controlm.ts';
 import { refused, type ExecutionOutcome, type ExecutionRequest, type RunRef, type WebhookTarget } from './executor.ts';
 import type { HttpDeps } from './http.ts';
+import { connectionSecrets, redacted, redactor } from './redact.ts';
 import { refusedDryRun, type DryRun, type Observation, type RemedyParts } from './remedy.ts';
 import { webhookRemedy } from './webhook.ts';
 
@@ -29,7 +30,18 @@ export interface Remedy {
   compare(request: SourcedRequest, before: Record<string, unknown>, after: Record<string, unknown>): { applied: boolean; detail: string };
 }
 
+/** The connection's executor, with its credentials redacted from every outcome and observation it reports. */
 function build(c: ExecutorConnection, deps: HttpDeps): RemedyParts {
+  const parts = buildFor(c, deps);
+  const clean = redactor(connectionSecrets(c));
+  return {
+    ...parts,
+    execute: async (r) => redacted(await parts.execute(r), clean),
+    observe: async (r) => redacted(await parts.observe(r), clean),
+  };
+}
+
+function buildFor(c: ExecutorConnection, deps: HttpDeps): RemedyParts {
   // Each executor checks the target kind it was built for; the dispatcher only pairs equal kinds.
   const wrong = (kind: string) => refused(`internal: a ${kind} target reached the ${c.kind} executor`);
   const narrow = <T extends ExecutionRequest['target']>(parts: RemedyParts<T & ExecutionRequest['target']>, is: (t: ExecutionRequest['target']) => t is T): RemedyParts => ({

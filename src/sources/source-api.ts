@@ -4,6 +4,7 @@
  * back (a proxy may echo a header in an error body, a URL's user-info may come back in a
  * connection error); and the one rule that turns a failed call into the step that ends a pass.
  */
+import { connectionSecrets, redactor } from '../remediation/redact.ts';
 import type { SourceConfig } from './config.ts';
 import type { PullCall, PullStep } from './puller.ts';
 
@@ -14,23 +15,12 @@ export type Answer =
 
 export type Get = (path: string, query: Record<string, string | number>, what: string) => Promise<Answer>;
 
-/** Every credential a source holds, whatever its kind. */
-export function secretsOf(source: SourceConfig): string[] {
-  const auth = 'auth' in source ? (source.auth as Record<string, unknown>) : {};
-  const own = [auth.password, auth.key, auth.token, 'token' in source ? source.token : undefined];
-  const inUrl = decodeURIComponent(new URL(source.url).password);
-  return [...own, inUrl].filter((s): s is string => typeof s === 'string' && s !== '');
-}
-
-/** Replaces each of `secrets` in a text by `[redacted]`. */
-export const redactor = (secrets: readonly string[]) => (text: string): string => secrets.reduce((t, s) => t.split(s).join('[redacted]'), text);
-
 /**
  * GETs under `root`. `where` is `GET path?query`, its query decoded for people to read (the
  * path keeps `%2F` inside a name) unless `decodePath` says the path reads better decoded too.
  */
 export function sourceGet(source: SourceConfig, root: string, call: PullCall, options: { decodePath?: boolean } = {}): Get {
-  const clean = redactor(secretsOf(source));
+  const clean = redactor(connectionSecrets(source));
   return async (path, query, what) => {
     const url = new URL(`${root}${path}`);
     for (const [k, v] of Object.entries(query)) url.searchParams.set(k, String(v));
