@@ -34,8 +34,12 @@ const DISK_FULL = '53100';
 
 const sqlState = (err: unknown): string => (typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '');
 
+// node-postgres's own words for a connection lost under a query or never made (these errors carry no code).
+const OUTAGE_MESSAGES = /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect)/;
+
 function isStoreOutage(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && 'code' in err && OUTAGE_CODES.has(String(err.code));
+  if (OUTAGE_CODES.has(sqlState(err))) return true;
+  return err instanceof Error && OUTAGE_MESSAGES.test(err.message);
 }
 
 export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
