@@ -95,7 +95,9 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
         throw new Error(`signature vectors were made by ${check.stored}, the configured embedder is ${check.current}: run \`medic reindex\``);
       }
     }
-    const policies = await openPolicyStore(config.policiesDir ?? POLICIES_DIR, embedder);
+    // The active stored revision when there is one (read every few seconds), else the folder.
+    const policies = await openPolicyStore(config.policiesDir ?? POLICIES_DIR, embedder, { pool: db.pool, log: log.child({ component: 'policies' }) });
+    releases.push(async () => policies.close());
     // On a server, the decision endpoint gets pools of its own: its lookups must not queue behind
     // ingest, and its log writes must not queue behind its own lookups under load.
     const decidePool = config.databaseUrl ? openSidePool(config.databaseUrl, { max: 8, name: 'medic-decide', statementTimeoutMs: config.decideTimeoutMs * 2 }) : db.pool;

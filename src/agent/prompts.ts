@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
 
-const FrontMatter = z.strictObject({
+/** The head of a prompt file, between its two `---` lines. */
+export const FrontMatter = z.strictObject({
   id: z.string().regex(/^[a-z][a-z0-9-]{0,99}$/, 'must be lowercase letters, digits and -'),
   version: z.number().int().min(1),
   description: z.string().min(1).max(1_000),

@@ -44,7 +44,9 @@ export const COMMAND_MODULES: CommandModule[] = [
     },
   },
   { load: async () => (await import('./buffers.ts')).registerBuffers, commands: { buffers: 'downstream jobs that start on a clock rather than on their inputs' } },
-  { load: async () => (await import('./policies.ts')).registerPolicies, commands: { policies: 'the loaded policies (list; check, test, schema, backtest)' } },
+  { load: async () => (await import('./policies.ts')).registerPolicies, commands: { policies: 'the loaded policies (list; check, test, schema, backtest, diff)' } },
+  { load: async () => (await import('./check.ts')).registerCheck, commands: { check: 'check a configuration repository as a whole: policies, services, prompts, approvers and what they name in one another' } },
+  { load: async () => (await import('./export.ts')).registerExport, commands: { export: 'export history for use without the store: failures, how they ended, what happened next (NDJSON)' } },
   { load: async () => (await import('./decide.ts')).registerDecide, commands: { decide: "decide about one failure or preflight through the decision endpoint's path (logged like it)" } },
   {
     load: async () => (await import('./approvals.ts')).registerApprovals,

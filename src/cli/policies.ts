@@ -7,9 +7,12 @@ import { embedderFor } from '../runtime.ts';
 import { createHashingEmbedder } from '../signatures/embedder.ts';
 import { registerProposals } from './audit.ts';
 import { registerBacktest } from './policies-backtest.ts';
+import { registerDiff } from './policies-diff.ts';
 import { configOrExit } from './config.ts';
+import { storedActive } from './policies-active.ts';
 import { policiesDir } from './policies-dir.ts';
-import { clip, table } from './table.ts';
+import { registerRevisions } from './policies-revisions.ts';
+import { clip, shortTime, table } from './table.ts';
 
 /** Loads and checks a folder; prints every fault and sets exit code 1 when there is one. */
 async function checked(dir: string, embedder = createHashingEmbedder()) {
@@ -51,9 +54,23 @@ export function renderCaseResults(results: readonly CaseResult[]): string {
 }
 
 export function registerPolicies(program: Command): void {
-  const policies = program.command('policies').description('the loaded policies (list; check, test, schema, backtest)')
+  const policies = program.command('policies').description('the loaded policies (list; check, test, schema, backtest, diff)')
     .action(async () => {
       const dir = policiesDir(undefined);
+      const stored = await storedActive(configOrExit()).catch((err: unknown) => {
+        console.error(`the store was not read (${err instanceof Error ? err.message : String(err)}): the folder follows`);
+        return { kind: 'none' as const };
+      });
+      if (stored.kind === 'invalid') {
+        for (const i of stored.issues) console.error(`revision ${stored.activation.revision_id}: ${formatIssue(i)}`);
+        process.exitCode = 1;
+        return;
+      }
+      if (stored.kind === 'ok') {
+        const { revision: r, activation: a } = stored.from;
+        console.log(`stored revision ${r.id} (#${r.number}${r.author ? `, by ${r.author}` : ''}${r.commit ? `, commit ${r.commit.slice(0, 12)}` : ''}), active since ${shortTime(a.activated_at)} UTC (activation ${a.id} by ${a.activated_by})\n`);
+        return console.log(renderPolicies(stored.set));
+      }
       // Only the policies: a broken test case does not change what Medic loads.
       const loaded = await loadPolicySet(await policyFiles(dir), createHashingEmbedder());
       if (loaded.kind === 'invalid') {
@@ -102,5 +119,7 @@ export function registerPolicies(program: Command): void {
     });
 
   registerBacktest(policies);
+  registerDiff(policies);
+  registerRevisions(policies);
   registerProposals(policies);
 }

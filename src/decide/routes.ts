@@ -4,6 +4,8 @@ import { z } from 'zod';
 import type { Deps } from '../deps.ts';
 import { AppError } from '../errors.ts';
 import type { Authenticator } from '../http/auth.ts';
+import { revisionFacts } from '../policies/revision-answers.ts';
+import { revisionsById } from '../policies/revisions-sql.ts';
 import { decideTimed } from './decide.ts';
 import { getDecision, listDecisions } from './log-sql.ts';
 import { createAdmission } from './overload.ts';
@@ -72,12 +74,14 @@ export function decisionRoutes(deps: Deps, auth: Authenticator): FastifyPluginAs
     });
 
     app.get('/v1/decisions/:id', {
-      schema: { summary: 'One decision with its input, result and policy revision', params: z.object({ id: z.uuid() }) },
+      schema: { summary: 'One decision with its input, result and policy revision (author, commit and link when the revision is stored)', params: z.object({ id: z.uuid() }) },
       onRequest: async (req) => void auth.require(req, 'read'),
     }, async (req) => {
       const d = await getDecision(deps.pool, req.params.id);
       if (!d) throw new AppError('not_found', `decision ${req.params.id} does not exist`);
-      return d;
+      // Null when the revision was never stored: the set was loaded from a folder.
+      const [revision] = await revisionsById(deps.pool, [d.policy_revision]);
+      return { ...d, policy_revision_detail: revision ? revisionFacts(revision) : null };
     });
   };
 }

@@ -58,6 +58,10 @@ export const ACCESS: Readonly<Record<string, Access>> = {
   'GET /v1/policies': scope('read'),
   'POST /v1/policies/validate': scope('read'),
   'POST /v1/policies/reload': scope('admin'),
+  'GET /v1/policies/revisions': scope('read'),
+  'GET /v1/policies/revisions/:id': scope('read'),
+  'POST /v1/policies/revisions': scope('admin'),
+  'POST /v1/policies/revisions/:id/activate': scope('admin'),
   'POST /v1/decide': scope('decide'),
   'POST /v1/data/medic/decision': scope('decide'),
   'GET /v1/decisions': scope('read'),
@@ -112,4 +116,5 @@ export const ACCESS: Readonly<Record<string, Access>> = {
   'GET /policies/lint': session,
   'GET /policies/backtest': session,
   'GET /policies/:id/backtest': session,
+  'GET /policies/revisions/:id': session,
 };

@@ -10,6 +10,7 @@ import type { Deps } from '../deps.ts';
 import { decisionRoutes } from '../decide/routes.ts';
 import { incidentRoutes } from '../incidents/routes.ts';
 import { policyRoutes } from '../policies/routes.ts';
+import { revisionRoutes } from '../policies/revision-routes.ts';
 import { ingestRoutes } from '../ingest/routes.ts';
 import { sourceRoutes } from '../sources/routes.ts';
 import { runRoutes } from '../runs/routes.ts';
@@ -86,6 +87,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   await app.register(riskRoute(deps, auth));
   await app.register(traceRoutes(deps, auth));
   await app.register(policyRoutes(deps, auth));
+  await app.register(revisionRoutes(deps, auth));
   await app.register(decisionRoutes(deps, auth));
   await app.register(approvalRoutes(deps, auth));
   await app.register(agentRoutes(deps, auth));

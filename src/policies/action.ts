@@ -84,8 +84,9 @@ export type ActionKind = Action['kind'];
  * Whether an action changes data or commitments in a way a retry does not: these are always
  * gated by an approval, whatever a policy says (the schema refuses them ungated).
  */
-export function isDestructive(action: Action): boolean {
-  switch (action.kind) {
+export function isDestructive(action: Pick<Action, 'kind'>): boolean {
+  const kind = action.kind;
+  switch (kind) {
     // A retry re-runs what failed; holding and notifying change nothing; an agent step only
     // diagnoses, and whatever it proposes is decided and gated on its own.
     case 'retry':
@@ -103,7 +104,7 @@ export function isDestructive(action: Action): boolean {
     case 'webhook':
       return true;
     default: {
-      const never: never = action;
+      const never: never = kind;
       return never;
     }
   }

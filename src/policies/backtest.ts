@@ -154,14 +154,20 @@ function notes(r: BacktestReport, warmup: number): string[] {
   ];
 }
 
-/** Loads the failures since `since` (and the warm-up before it) with their history, and replays them. */
-export async function backtest(db: Queryable, set: PolicySet, since: Date): Promise<BacktestReport> {
-  const failures = await failuresSince(db, new Date(since.getTime() - warmupMinutes(set) * MIN));
+/** The failures stored since `from`, in the order they failed, with what Medic knew besides them. */
+export async function historySince(db: Queryable, from: Date): Promise<{ failures: StoredFailure[]; history: BacktestHistory }> {
+  const failures = await failuresSince(db, from);
   const near = await nearSignatures(db, [...new Set(failures.map((f) => f.signature_id))], NEAREST, SAME_FAILURE);
   const resolutions = await resolutionsOf(db, [...new Set([...near.values()].flat())]);
   const services = new Map<string, ServiceContext[]>();
   for (const job of new Set(failures.map((f) => `${f.namespace}/${f.name}`))) {
     services.set(job, (await servicesOfJob(db, job)).map((s) => ({ ...s, forecast: null })));
   }
-  return replay(set, failures, { near, resolutions, services }, since);
+  return { failures, history: { near, resolutions, services } };
+}
+
+/** Loads the failures since `since` (and the warm-up before it) with their history, and replays them. */
+export async function backtest(db: Queryable, set: PolicySet, since: Date): Promise<BacktestReport> {
+  const { failures, history } = await historySince(db, new Date(since.getTime() - warmupMinutes(set) * MIN));
+  return replay(set, failures, history, since);
 }

@@ -9,7 +9,7 @@ export type FolderCheck =
   | { kind: 'invalid'; issues: PolicyIssue[] };
 
 /** Gives faults found across files (a policy id used twice) the line of the field they name. */
-function withLines(issues: PolicyIssue[], files: { name: string; text: string }[]): PolicyIssue[] {
+export function withLines(issues: PolicyIssue[], files: { name: string; text: string }[]): PolicyIssue[] {
   return issues.map((i) => {
     if (i.line !== 0) return i;
     const text = files.find((f) => f.name === i.file)?.text;

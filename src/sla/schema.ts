@@ -69,7 +69,7 @@ export const ServiceDefinition = z.strictObject({
     if (!names.has(dep)) ctx.addIssue({ code: 'custom', path: ['jobs', i, 'after', k], message: `"${dep}" is not a job of this service` });
   }));
   const cycle = findCycle(s.jobs);
-  if (cycle) ctx.addIssue({ code: 'custom', path: ['jobs'], message: `dependencies form a cycle: ${cycle.join(' → ')}` });
+  if (cycle) ctx.addIssue({ code: 'custom', path: ['jobs'], params: { code: 'cycle' }, message: `dependencies form a cycle: ${cycle.join(' → ')}` });
 });
 export type ServiceDefinition = z.infer<typeof ServiceDefinition>;
 

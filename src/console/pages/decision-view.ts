@@ -3,12 +3,14 @@ import { z } from 'zod';
 import type { AuditRow } from '../../approvals/audit.ts';
 import type { DecisionRow } from '../../decide/log-sql.ts';
 import { Action, describeAction } from '../../policies/action.ts';
+import type { RevisionRow } from '../../policies/revisions-sql.ts';
 import { when, type Formats } from '../format.ts';
 import { html, type Html } from '../html.ts';
 import { auditTimeline } from './audit.ts';
 import type { DecisionConsequences } from './decisions-sql.ts';
 import { jsonBlock } from './evidence.ts';
 import { table } from './live-region.ts';
+import { revisionByline, revisionLink } from './policy-revision.ts';
 
 // The result as logged, read loosely: rows logged by older versions of Medic must still show.
 const ActionLike = z.object({ kind: z.string() }).loose();
@@ -29,7 +31,7 @@ function described(a: z.infer<typeof ActionLike>): string {
 }
 
 /** The page's sections: the decision, why, what it led to, its input and result, its audit log. */
-export function decisionBody(f: Formats, d: DecisionRow, led: DecisionConsequences, audit: readonly AuditRow[]): Html {
+export function decisionBody(f: Formats, d: DecisionRow, led: DecisionConsequences, audit: readonly AuditRow[], revision: RevisionRow | undefined): Html {
   const parsed = Result.safeParse(d.result);
   const r = parsed.success ? parsed.data : Result.parse({});
   return html`<section class="region" aria-labelledby="summary-h"><h2 id="summary-h">The decision</h2>
@@ -38,7 +40,8 @@ export function decisionBody(f: Formats, d: DecisionRow, led: DecisionConsequenc
 <dt>Kind</dt><dd>${d.kind}</dd>
 <dt>Job</dt><dd><a href="/decisions?job=${encodeURIComponent(d.job)}" aria-label="Decisions about ${d.job}">${d.job}</a>${d.run_key ? html`, run <code>${d.run_key}</code>` : ''}${d.attempt ? `, attempt ${d.attempt}` : ''}</dd>
 <dt>Result</dt><dd><strong>${d.action.replaceAll('_', ' ')}</strong>${r.delay_s ? ` in ${r.delay_s} s` : ''}${d.requires_approval ? html` <span class="badge pending">waits for approval</span>` : ''}${d.enforced ? '' : html` <span class="badge">not enforced</span>`}${d.degraded ? html` <span class="badge warn">degraded</span>` : ''}</dd>
-<dt>Policy</dt><dd>${d.policy_id ? html`<a href="/policies#policy-${d.policy_id}"><code>${d.policy_id}</code></a>` : 'none matched'} <span class="muted">revision ${d.policy_revision}</span></dd>
+<dt>Policy</dt><dd>${d.policy_id ? html`<a href="/policies#policy-${d.policy_id}"><code>${d.policy_id}</code></a>` : 'none matched'}</dd>
+<dt>Revision</dt><dd>${revision ? html`${revisionLink(revision.id)} <span class="muted">${revisionByline(revision)}</span>` : html`<code>${d.policy_revision}</code> <span class="muted">loaded from the policy folder, not a stored revision</span>`}</dd>
 ${d.signature_id ? html`<dt>Signature</dt><dd><a href="/incidents?status=all&amp;signature=${d.signature_id}">Incidents of signature #${d.signature_id}</a></dd>` : ''}
 </dl>
 </section>

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { listAudit } from '../../approvals/audit.ts';
 import { getDecision } from '../../decide/log-sql.ts';
 import { AppError } from '../../errors.ts';
+import { revisionsById } from '../../policies/revisions-sql.ts';
 import { html } from '../html.ts';
 import { sendHtml, type ConsoleKit } from '../kit.ts';
 import { notice, page } from '../layout.ts';
@@ -40,8 +41,8 @@ ${decisionTable(view.formats, req.query, list)}
     const view = kit.view(req, reply);
     const d = await getDecision(db, req.params.id);
     if (!d) throw new AppError('not_found', `decision ${req.params.id} does not exist`);
-    const [led, audit] = await Promise.all([consequencesOf(db, d.id), listAudit(db, { decision: d.id, limit: AUDIT })]);
+    const [led, audit, [revision]] = await Promise.all([consequencesOf(db, d.id), listAudit(db, { decision: d.id, limit: AUDIT }), revisionsById(db, [d.policy_revision])]);
     const title = `Decision ${shortId(d.id)}: ${d.action.replaceAll('_', ' ')} for ${d.job}`;
-    return sendHtml(reply, page(view, { title, section: 'decisions', body: decisionBody(view.formats, d, led, audit) }));
+    return sendHtml(reply, page(view, { title, section: 'decisions', body: decisionBody(view.formats, d, led, audit, revision) }));
   });
 }

@@ -8,6 +8,7 @@ import { incidentRoutes } from './incidents.ts';
 import { lineageRoutes } from './lineage.ts';
 import { nowRoutes } from './now.ts';
 import { policyRoutes } from './policies.ts';
+import { policyRevisionRoutes } from './policy-revision.ts';
 import { slaRoutes } from './sla.ts';
 
 /** Every page of the console. */
@@ -21,4 +22,5 @@ export function consolePages(app: FastifyInstance, kit: ConsoleKit): void {
   decisionRoutes(app, kit);
   auditRoutes(app, kit);
   policyRoutes(app, kit);
+  policyRevisionRoutes(app, kit);
 }

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../errors.ts';
 import { describeAction } from '../../policies/action.ts';
+import type { LoadedFrom } from '../../policies/active.ts';
 import type { PolicySet } from '../../policies/load.ts';
 import { when, type Formats } from '../format.ts';
 import { html, type Html } from '../html.ts';
@@ -13,6 +14,7 @@ import { backtestSummary, type BacktestSummary } from './backtest-summary.ts';
 import { backtestRegion, policyBacktest } from './backtest-view.ts';
 import { table } from './live-region.ts';
 import { lintFolder, lintRegion, readSources, type FolderLint, type PolicySource } from './policy-lint.ts';
+import { revisionByline, revisionLink } from './policy-revision.ts';
 import { describeApproval, policyArticle } from './policy-view.ts';
 
 /** A backtest is computed again at most this often, per process and policy revision. @defaultValue 10 min */
@@ -57,9 +59,9 @@ export function policyRoutes(root: FastifyInstance, kit: ConsoleKit): void {
 
   app.get('/policies', { schema: { hide: true } }, async (req, reply) => {
     const view = kit.view(req, reply);
-    const set = deps.policies.current();
+    const [set, from] = [deps.policies.current(), deps.policies.loadedFrom()];
     const [linted, sources] = await Promise.all([lint(), readSources(deps.policies.dir)]);
-    const body = policiesBody(view.formats, set, deps.policies.dir, linted, sources, backtest());
+    const body = policiesBody(view.formats, set, deps.policies.dir, from, linted, sources, backtest());
     return sendHtml(reply, page(view, { title: 'Policies', section: 'policies', body }));
   });
   app.get('/policies/lint', { schema: { hide: true } }, async (_req, reply) =>
@@ -72,7 +74,7 @@ export function policyRoutes(root: FastifyInstance, kit: ConsoleKit): void {
   });
 }
 
-function policiesBody(f: Formats, set: PolicySet, dir: string, lint: Cached<FolderLint>, sources: Map<string, PolicySource>, backtest: Cached<BacktestSummary>): Html {
+function policiesBody(f: Formats, set: PolicySet, dir: string, from: LoadedFrom, lint: Cached<FolderLint>, sources: Map<string, PolicySource>, backtest: Cached<BacktestSummary>): Html {
   const figures = (p: PolicySet['policies'][number]) => (backtest.kind === 'computing'
     ? html`<p class="muted">Being computed: its figures appear in <a href="#backtest">the backtest</a> once it is done.</p>`
     : policyBacktest(f, p, backtest));
@@ -80,7 +82,7 @@ function policiesBody(f: Formats, set: PolicySet, dir: string, lint: Cached<Fold
 <dl class="facts">
 <dt>Revision</dt><dd><code>${set.revision}</code></dd>
 <dt>Loaded</dt><dd>${when(f, set.loadedAt)}</dd>
-<dt>Folder</dt><dd><code>${dir}</code></dd>
+<dt>From</dt><dd>${from.kind === 'revision' ? html`stored revision ${revisionLink(from.revision.id)} <span class="muted">${revisionByline(from.revision)}; active since ${when(f, from.activation.activated_at)}</span>` : html`the folder <code>${dir}</code>`}</dd>
 <dt>Files</dt><dd>${set.files.length ? set.files.map((name, i) => html`${i ? ', ' : ''}<code>${name}</code>`) : html`<span class="muted">none</span>`}</dd>
 <dt>Incident classes</dt><dd>${set.classes.length ? set.classes.map((c, i) => html`${i ? ', ' : ''}<code>${c.name}</code>`) : html`<span class="muted">none</span>`}</dd>
 </dl>
