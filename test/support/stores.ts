@@ -20,11 +20,16 @@ export interface TestDatabase extends Database {
   url: string | undefined;
 }
 
+/**
+ * The embedded store, and PostgreSQL when `DATABASE_URL` is set; `MEDIC_TEST_STORES` (e.g.
+ * `postgres`) keeps only the ones it names, so CI can run each store on a Node version of its own.
+ */
 export function testStores(): TestStore[] {
   const stores: TestStore[] = [{ name: 'embedded', open: openEmbedded }];
   const url = process.env.DATABASE_URL;
   if (url) stores.push({ name: 'postgres', open: () => openFreshServerDatabase(url) });
-  return stores;
+  const only = (process.env.MEDIC_TEST_STORES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return only.length === 0 ? stores : stores.filter((s) => only.includes(s.name));
 }
 
 async function openEmbedded(): Promise<TestDatabase> {
