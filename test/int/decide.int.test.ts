@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/http/app.ts';
 import type { Deps } from '../../src/deps.ts';
-import { testDeps } from '../support/deps.ts';
+import { testConfig, testDeps } from '../support/deps.ts';
 import { shippedPolicies } from '../support/heal.ts';
 import { testStores, type TestDatabase } from '../support/stores.ts';
 
@@ -18,7 +18,8 @@ for (const store of testStores()) {
     let deps: Deps;
     before(async () => {
       db = await store.open();
-      deps = testDeps(db, { policies: await shippedPolicies() });
+      // What is decided, not how fast: a cold first decision on a busy machine must not become the safe default.
+      deps = testDeps(db, { policies: await shippedPolicies(), config: testConfig({ MEDIC_DECIDE_TIMEOUT_MS: '10000', MEDIC_DECIDE_SHED_AFTER_MS: '10000' }) });
       app = await buildApp(deps);
     });
     after(async () => {
@@ -31,7 +32,7 @@ for (const store of testStores()) {
       const res = await app.inject({ method: 'POST', url: '/v1/decide', payload: failure('psycopg2.OperationalError: could not connect to server: Connection refused\n\tIs the server running on host "10.2.0.7" and accepting TCP/IP connections on port 5432?') });
       assert.equal(res.statusCode, 200, res.body);
       const { decision_id, result } = res.json();
-      assert.equal(result.action, 'retry');
+      assert.equal(result.action, 'retry', JSON.stringify(result.degraded));
       assert.equal(result.delay_s, 60);
       assert.equal(result.requires_approval, false);
       assert.equal(result.policy_id, 'network-transient-retry');

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../src/deps.ts';
 import { buildApp } from '../../src/http/app.ts';
-import { testDeps } from '../support/deps.ts';
+import { testConfig, testDeps } from '../support/deps.ts';
 import { shippedPolicies } from '../support/heal.ts';
 import { testStores, type TestDatabase } from '../support/stores.ts';
 import { at, LEDGER_NAME, loadTry, reconcileDay, usualMedian, usualRows } from '../support/warehouse.ts';
@@ -42,7 +42,8 @@ for (const store of testStores()) {
 
     before(async () => {
       db = await store.open();
-      deps = testDeps(db, { policies: await shippedPolicies() });
+      // What is decided, not how fast: a cold first decision on a busy machine must not become the safe default.
+      deps = testDeps(db, { policies: await shippedPolicies(), config: testConfig({ MEDIC_DECIDE_TIMEOUT_MS: '10000', MEDIC_DECIDE_SHED_AFTER_MS: '10000' }) });
       app = await buildApp(deps);
       for (let day = 1; day <= 19; day++) await ingest(loadTry(day, { rows: usualRows(day) }), reconcileDay(day));
       await ingest(loadTry(20, { rows: usualRows(20) }), [...fxDay(18), ...fxDay(19), ...fxDay(20)]);
