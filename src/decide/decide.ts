@@ -1,4 +1,5 @@
 import { requestApproval } from '../approvals/request.ts';
+import { isLostConnection } from '../db/lost-connection.ts';
 import { replaceUnstorable } from '../db/unstorable.ts';
 import type { Deps } from '../deps.ts';
 import type { Action } from '../policies/action.ts';
@@ -156,7 +157,7 @@ function describe(err: unknown): string {
   if (err instanceof Degraded) return err.message;
   const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
   const message = err instanceof Error ? err.message : String(err);
-  if (/^(ECONN|57P|08)/.test(code) || /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect)/.test(message)) return `the store is unavailable (${code || message})`;
+  if (/^(ECONN|57P|08)/.test(code) || isLostConnection(err)) return `the store is unavailable (${code || message})`;
   // ioredis's words for a Redis it cannot reach (shared budgets live there).
   if (/enableOfflineQueue|max retries per request|Connection is closed/i.test(message)) return `Redis is unavailable (${message})`;
   return `internal error: ${message}`;

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { isLostConnection } from '../db/lost-connection.ts';
 import { isAppError, type ErrorCode, type ErrorDetail } from '../errors.ts';
 
 /** The one place where errors become HTTP statuses. */
@@ -34,12 +35,9 @@ const DISK_FULL = '53100';
 
 const sqlState = (err: unknown): string => (typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '');
 
-// node-postgres's own words for a connection lost under a query or never made (these errors carry no code).
-const OUTAGE_MESSAGES = /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect)/;
-
 function isStoreOutage(err: unknown): boolean {
   if (OUTAGE_CODES.has(sqlState(err))) return true;
-  return err instanceof Error && OUTAGE_MESSAGES.test(err.message);
+  return isLostConnection(err);
 }
 
 export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply): FastifyReply {

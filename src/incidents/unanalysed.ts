@@ -19,11 +19,13 @@ export async function unanalysedAttempts(db: Queryable, from: Date, to: Date, li
   return r.rows;
 }
 
-/** Queues the analysis of failures within the heal loop's horizon that have none; returns how many. */
-export async function requeueUnanalysed(deps: Pick<Deps, 'pool' | 'queue' | 'clock' | 'config'>): Promise<number> {
+/**
+ * Queues the analysis of failures within the heal loop's horizon that have none and failed at
+ * least `grace` ms ago (their job is usually running by then; queued twice, it runs once all the
+ * same); returns how many.
+ */
+export async function requeueUnanalysed(deps: Pick<Deps, 'pool' | 'queue' | 'clock' | 'config'>, grace: number): Promise<number> {
   const now = deps.clock().getTime();
-  // Its analysis job is usually running by then; queued twice, it runs once all the same.
-  const grace = Math.max(5_000, 2 * deps.config.healSweepMs);
   const found = await unanalysedAttempts(deps.pool, new Date(now - Math.max(deps.config.healMaxAgeMs, grace)), new Date(now - grace), 200);
   for (const f of found) await deps.queue.enqueue('analyse-failure', { runId: f.run_id, attempt: f.attempt }, { jobId: `analyse-failure:${f.run_id}:${f.attempt}` });
   return found.length;

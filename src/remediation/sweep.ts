@@ -9,7 +9,7 @@ import type { Deps } from '../deps.ts';
 import { sweepAgentRuns } from '../agent/jobs.ts';
 import { requeueUnanalysed } from '../incidents/unanalysed.ts';
 import { enqueueExecution } from './execute.ts';
-import { recoverDecisions, type RecoverDeps } from './recover.ts';
+import { graceMsOf, recoverDecisions, type RecoverDeps } from './recover.ts';
 import { strandedExecutions } from './execute-sql.ts';
 import { expireOverdue, verifyJob } from './verify.ts';
 
@@ -35,7 +35,8 @@ export async function healSweep(deps: SweepDeps): Promise<SweepReport> {
   const now = deps.clock();
   // First: a recovered decision's execution is then queued by this same sweep's other steps if need be.
   const recovered = await recoverDecisions(deps);
-  const reanalysed = await requeueUnanalysed(deps);
+  // The same grace as a decision's follow-up: both are work the request that stored it is usually still doing.
+  const reanalysed = await requeueUnanalysed(deps, graceMsOf(deps.config.healSweepMs));
   const lapsed = await lapseApprovals(deps.pool, now);
   for (const l of lapsed) await deps.notifier.publish({ kind: 'approval.lapsed', approvalId: l.approval_id });
   const idleMs = idleMsOf(deps.config.healSweepMs);

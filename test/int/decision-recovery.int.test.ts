@@ -8,7 +8,7 @@ import { requeueUnanalysed } from '../../src/incidents/unanalysed.ts';
 import { ingest } from '../../src/ingest/ingest.ts';
 import type { JobQueue } from '../../src/queue/queue.ts';
 import { createInProcessQueue } from '../../src/queue/in-process.ts';
-import { recoverDecisions } from '../../src/remediation/recover.ts';
+import { graceMsOf, recoverDecisions } from '../../src/remediation/recover.ts';
 import { failureInput, GATED_POLICIES, healConfig, policiesFrom } from '../support/heal.ts';
 import { testDeps } from '../support/deps.ts';
 import { testStores, type TestDatabase } from '../support/stores.ts';
@@ -67,10 +67,10 @@ for (const store of testStores()) {
         const runId = (queue.given.find((g) => g.name === 'analyse-failure')?.payload as { runId: number }).runId;
         queue.given.length = 0;
         now += 60_000;
-        assert.equal(await requeueUnanalysed(deps), 1);
+        assert.equal(await requeueUnanalysed(deps, graceMsOf(deps.config.healSweepMs)), 1);
         assert.deepEqual(queue.given.map((g) => [g.name, g.payload]), [['analyse-failure', { runId, attempt: 1 }]]);
         await analyseFailure({ ...deps, stormWindowMs: deps.config.stormWindowMs }, runId, 1);
-        assert.equal(await requeueUnanalysed(deps), 0, 'an analysed failure is left alone');
+        assert.equal(await requeueUnanalysed(deps, graceMsOf(deps.config.healSweepMs)), 0, 'an analysed failure is left alone');
       } finally {
         await closeDeps(deps);
       }
