@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { decide } from '../decide/decide.ts';
+import { patient } from '../decide/patient.ts';
 import { DecisionInput } from '../decide/schema.ts';
 import { openRuntime } from '../runtime.ts';
 import { configOrExit, quiet } from './config.ts';
@@ -44,7 +45,7 @@ export function registerDecide(program: Command): void {
       }
       const runtime = await openRuntime(quiet(configOrExit()));
       try {
-        console.log(JSON.stringify(await decide(runtime.deps, parsed.input), null, 2));
+        console.log(JSON.stringify(await decide(patient(runtime.deps), parsed.input), null, 2));
       } finally {
         await runtime.close();
       }

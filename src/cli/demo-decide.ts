@@ -1,4 +1,5 @@
 import { decide } from '../decide/decide.ts';
+import { patient } from '../decide/patient.ts';
 import { DecisionInput } from '../decide/schema.ts';
 import type { Deps } from '../deps.ts';
 import { forecastService } from '../sla/service-forecast.ts';
@@ -24,7 +25,7 @@ export async function showDecision(deps: Deps, replayAt: Date): Promise<void> {
     kind: 'failure', source: 'airflow-prod', orchestrator: 'openlineage', job: LOAD, run: { key: run.run_key },
     attempt: run.attempts, error: { message: run.error_message }, time: replayAt.toISOString(), requester: 'airflow-prod',
   });
-  const { decision_id, result } = await decide(deps, input);
+  const { decision_id, result } = await decide(patient(deps), input);
   console.log(`\n7. Airflow's failure callback asks POST /v1/decide about it (decision ${decision_id.slice(0, 8)})\n`);
   console.log(`   ${clip(run.error_message, 100)}\n`);
   console.log(`   → ${result.action}${result.delay_s ? ` in ${result.delay_s} s` : ''}${result.requires_approval ? ' (approval required)' : ''}`);

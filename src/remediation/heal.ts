@@ -8,6 +8,7 @@ import type { AgentDeps } from '../agent/deps.ts';
 import { startAgentFromDecision } from '../agent/heal.ts';
 import { appendAudit } from '../approvals/audit.ts';
 import { decide, type DecideDeps } from '../decide/decide.ts';
+import { patient } from '../decide/patient.ts';
 import type { DecisionResult } from '../decide/result.ts';
 import type { FailureInput } from '../decide/schema.ts';
 import { withTransaction } from '../db/pool.ts';
@@ -33,13 +34,6 @@ export type HealOutcome =
 /** Who Medic is when it asks itself: separation of duties keeps it from approving its own requests. */
 export const MEDIC = 'medic';
 
-/**
- * How long Medic's own decisions may gather. `MEDIC_DECIDE_TIMEOUT_MS` protects orchestrators
- * waiting on the decision endpoint; a worker deciding after an analysis keeps no one waiting, and
- * a degraded decision there would only mean doing nothing. @defaultValue 5 s (or the endpoint's, if longer)
- */
-export const HEAL_DECIDE_TIMEOUT_MS = 5_000;
-
 /** Decides (and in `on`, acts) on the analysed failed attempt `attempt` of run `runId`, part of `incidentId`. */
 export async function healFailure(deps: HealDeps, f: { runId: number; attempt?: number | undefined; incidentId: number; signatureId: number }): Promise<HealOutcome> {
   const mode = deps.config.heal;
@@ -58,9 +52,10 @@ export async function healFailure(deps: HealDeps, f: { runId: number; attempt?: 
       ...(attempt.error_detail ? { detail: attempt.error_detail.slice(0, 1_000_000) } : {}),
     },
   };
-  const patient = { ...deps, config: { ...deps.config, decideTimeoutMs: Math.max(deps.config.decideTimeoutMs, HEAL_DECIDE_TIMEOUT_MS) } };
-  if (mode === 'shadow') return { kind: 'shadow', decisionId: (await decide(patient, input, { gate: false, enforce: false })).decision_id };
-  const answer = await decide(patient, input, { incidentId: f.incidentId, runId: f.runId });
+  // A worker deciding after an analysis keeps no one waiting; a degraded decision here would only mean doing nothing.
+  const patientDeps = patient(deps);
+  if (mode === 'shadow') return { kind: 'shadow', decisionId: (await decide(patientDeps, input, { gate: false, enforce: false })).decision_id };
+  const answer = await decide(patientDeps, input, { incidentId: f.incidentId, runId: f.runId });
   const { result, decision_id: decisionId } = answer;
   if (result.degraded) return { kind: 'degraded', decisionId };
   if (result.requires_approval) return { kind: 'gated', decisionId, approvalId: answer.approval_id };
