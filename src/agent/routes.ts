@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Deps } from '../deps.ts';
 import { AppError } from '../errors.ts';
 import type { Authenticator } from '../http/auth.ts';
+import { enqueueOrLeaveToSweep } from '../queue/unavailable.ts';
 import { enqueueAgentRun } from './jobs.ts';
 import { createAgentRun } from './run.ts';
 import { agentRunsOf, agentSteps, getAgentRun } from './sql.ts';
@@ -31,7 +32,7 @@ export function agentRoutes(deps: Deps, auth: Authenticator): FastifyPluginAsync
       });
       if (made.kind === 'not_found') throw new AppError('not_found', made.detail);
       if (made.kind === 'unknown_agent') throw new AppError('bad_request', made.detail, { details: [{ path: ['body', 'agent'], message: made.detail }] });
-      await enqueueAgentRun(deps, made.agentRunId);
+      await enqueueOrLeaveToSweep(deps.log, `agent run ${made.agentRunId}`, () => enqueueAgentRun(deps, made.agentRunId));
       return reply.code(202).send({ agent_run_id: made.agentRunId, status: 'running', href: `/v1/agent/runs/${made.agentRunId}` });
     });
 

@@ -8,6 +8,7 @@ import { withTransaction } from '../db/pool.ts';
 import type { Deps } from '../deps.ts';
 import { createExecution, delaySOf, isExecutable, planAction } from '../remediation/plan.ts';
 import { enqueueExecution } from '../remediation/execute.ts';
+import { enqueueOrLeaveToSweep } from '../queue/unavailable.ts';
 import type { ExecutionTarget } from '../remediation/executor.ts';
 import { appendAudit } from './audit.ts';
 import { lapsedStatus, mayVote, modifyAction, tally, type Change, type Refusal } from './rules.ts';
@@ -83,9 +84,10 @@ export async function castVote(deps: VoteDeps, approvalId: number, voter: Voter,
     const queued = status === 'approved' ? await executeApproved(tx, a, approvers, now) : null;
     return { outcome: { kind: 'recorded', status, executionId: queued?.id ?? null } as VoteOutcome, queued, agent: a.proposed_by !== null };
   });
-  if ('queued' in out && out.queued) await enqueueExecution(deps, out.queued.id, out.queued.delayMs);
+  const { queued } = 'queued' in out ? out : { queued: null };
+  if (queued) await enqueueOrLeaveToSweep(deps.log, `execution ${queued.id}`, () => enqueueExecution(deps, queued.id, queued.delayMs));
   // An agent proposed it: its run waits on the answer, and carries on (acts, or ends) now.
-  if ('agent' in out && out.agent) await deps.queue.enqueue('agent-resume', { approvalId }, { jobId: `agent-resume:${approvalId}` });
+  if ('agent' in out && out.agent) await enqueueOrLeaveToSweep(deps.log, `the agent run waiting on approval ${approvalId}`, () => deps.queue.enqueue('agent-resume', { approvalId }, { jobId: `agent-resume:${approvalId}` }));
   await tell(deps, approvalId, out.outcome);
   return out.outcome;
 }

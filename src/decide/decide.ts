@@ -2,6 +2,7 @@ import { requestApproval } from '../approvals/request.ts';
 import { isLostConnection } from '../db/lost-connection.ts';
 import { replaceUnstorable } from '../db/unstorable.ts';
 import type { Deps } from '../deps.ts';
+import { isRedisUnavailable } from '../queue/unavailable.ts';
 import type { Action } from '../policies/action.ts';
 import { evaluate } from '../policies/engine.ts';
 import type { PolicySet } from '../policies/load.ts';
@@ -158,8 +159,8 @@ function describe(err: unknown): string {
   const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
   const message = err instanceof Error ? err.message : String(err);
   if (/^(ECONN|57P|08)/.test(code) || isLostConnection(err)) return `the store is unavailable (${code || message})`;
-  // ioredis's words for a Redis it cannot reach (shared budgets live there).
-  if (/enableOfflineQueue|max retries per request|Connection is closed/i.test(message)) return `Redis is unavailable (${message})`;
+  // Shared budgets live in Redis.
+  if (isRedisUnavailable(err)) return `Redis is unavailable (${message})`;
   return `internal error: ${message}`;
 }
 

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { isLostConnection } from '../db/lost-connection.ts';
 import { isAppError, type ErrorCode, type ErrorDetail } from '../errors.ts';
+import { isRedisUnavailable } from '../queue/unavailable.ts';
 
 /** The one place where errors become HTTP statuses. */
 export const STATUS: Record<ErrorCode, number> = {
@@ -70,6 +71,11 @@ export function errorHandler(err: FastifyError, req: FastifyRequest, reply: Fast
     req.log.error({ err }, 'store unavailable');
     void reply.header('retry-after', '5');
     return answer(503, body('unavailable', 'the store is unavailable; retry shortly'));
+  }
+  if (isRedisUnavailable(err)) {
+    req.log.error({ err }, 'queue unavailable');
+    void reply.header('retry-after', '5');
+    return answer(503, body('unavailable', 'Redis (the job queue) is unavailable; retry shortly'));
   }
   const status = err.statusCode ?? 500;
   if (status === 413) return answer(413, body('payload_too_large', err.message));

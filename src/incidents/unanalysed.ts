@@ -7,22 +7,26 @@
 import type { Queryable } from '../db/pool.ts';
 import type { Deps } from '../deps.ts';
 
-/** Recent failed attempts with no incident, stored at least `graceMs` ago (their job is usually just running). */
+/**
+ * Failed attempts with no incident whose failure Medic recorded between `from` and `to`, whenever
+ * they failed: a failure backfilled from last month whose analysis was lost is found as well.
+ */
 export async function unanalysedAttempts(db: Queryable, from: Date, to: Date, limit: number): Promise<{ run_id: number; attempt: number }[]> {
   const r = await db.query<{ run_id: number; attempt: number }>(
     `select a.run_id, a.attempt from run_attempts a
-      where a.state in ('failed', 'aborted') and a.state_at >= $1 and a.state_at < $2
+      where a.state in ('failed', 'aborted') and a.state_recorded_at >= $1 and a.state_recorded_at < $2
         and not exists (select 1 from incident_runs ir where ir.run_id = a.run_id and ir.attempt = a.attempt)
-      order by a.state_at limit $3`,
+      order by a.state_recorded_at limit $3`,
     [from.toISOString(), to.toISOString(), limit],
   );
   return r.rows;
 }
 
 /**
- * Queues the analysis of failures within the heal loop's horizon that have none and failed at
+ * Queues the analysis of failures that have none, recorded within the heal loop's horizon and at
  * least `grace` ms ago (their job is usually running by then; queued twice, it runs once all the
- * same); returns how many.
+ * same); returns how many. An old failure analysed this way is grouped and matched, not acted on:
+ * the heal loop leaves failures older than its horizon alone.
  */
 export async function requeueUnanalysed(deps: Pick<Deps, 'pool' | 'queue' | 'clock' | 'config'>, grace: number): Promise<number> {
   const now = deps.clock().getTime();

@@ -29,17 +29,20 @@ function isJobName(name: string): name is JobName {
  * kept and queued when it ends, so it still runs after), most other kinds carry job ids that keep
  * one per thing, and finished jobs are trimmed. One difference: a `notify` job backing off between tries keeps
  * its deduplication key, so an event then is folded into its next try, which renders it.
- * While Redis is unreachable ioredis holds commands until it is back: enqueues wait, and memory
- * grows with the callers waiting on them.
+ * While Redis is unreachable an enqueue fails at once (the producer keeps no offline queue) rather
+ * than waiting, in memory, for as long as the outage lasts: PostgreSQL holds what every job reads,
+ * and the heal sweep queues again what was stored without its job.
  */
 export function createBullQueue(options: BullQueueOptions): JobQueue {
   const queueName = options.name ?? 'medic';
   const prefix = options.prefix ?? 'medic';
   // Workers block on Redis; BullMQ needs maxRetriesPerRequest null so a slow Redis is waited for.
   const connection = { url: options.redisUrl, maxRetriesPerRequest: null };
-  const queue = new Queue(queueName, { connection, prefix });
+  // The producer fails fast instead: a command sent while disconnected is refused, and one cut off
+  // by a disconnection is given up after one reconnection.
+  const queue = new Queue(queueName, { connection: { url: options.redisUrl, enableOfflineQueue: false, maxRetriesPerRequest: 1 }, prefix });
   queue.on('error', () => {
-    // Redis went away (a restart): ioredis reconnects, and a failed enqueue rejects its caller.
+    // Redis went away (a restart): ioredis reconnects, and an enqueue meanwhile rejects its caller.
   });
   const workers: Worker[] = [];
 

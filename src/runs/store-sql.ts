@@ -261,6 +261,7 @@ const ATTEMPTS_FROM_STAGE = `
     state      = case when ${LATER_ATTEMPT} then excluded.state else a.state end,
     state_at   = case when ${LATER_ATTEMPT} then excluded.state_at else a.state_at end,
     state_rank = case when ${LATER_ATTEMPT} then excluded.state_rank else a.state_rank end,
+    state_recorded_at = case when ${LATER_ATTEMPT} and excluded.state <> a.state then now() else a.state_recorded_at end,
     queued_at  = least(a.queued_at, excluded.queued_at),
     started_at = least(a.started_at, excluded.started_at),
     ended_at   = greatest(a.ended_at, excluded.ended_at),

@@ -75,5 +75,41 @@ for (const store of testStores()) {
         await closeDeps(deps);
       }
     });
+
+    it('queues again the analysis of a failure backfilled from weeks ago, by when it was stored', async () => {
+      let now = Date.now();
+      const queue = forgetfulQueue();
+      const deps = testDeps(db, { queue, clock: () => new Date(now) });
+      try {
+        const failedAt = new Date(now - 21 * 86_400_000).toISOString();
+        await ingest(deps, { orchestrator: 'generic', source: 'generic', timeZone: 'UTC', receivedAt: new Date(now), items: [
+          { job: { namespace: 'etl', name: 'backfilled' }, run: { id: 'b1', key: 'b1', attempt: 1 }, type: 'failed', time: failedAt, error: { message: 'checksum mismatch in part-0007' } },
+        ] });
+        const runId = (queue.given.find((g) => g.name === 'analyse-failure')?.payload as { runId: number }).runId;
+        queue.given.length = 0;
+        now += 60_000;
+        assert.equal(await requeueUnanalysed(deps, graceMsOf(deps.config.healSweepMs)), 1);
+        assert.deepEqual(queue.given.map((g) => [g.name, g.payload]), [['analyse-failure', { runId, attempt: 1 }]]);
+        now += 2 * deps.config.healMaxAgeMs;
+        assert.equal(await requeueUnanalysed(deps, graceMsOf(deps.config.healSweepMs)), 0, 'stored longer ago than the horizon');
+
+        // A run stored while it ran and failing later is recorded as failed when that is stored.
+        const event = (type: 'started' | 'failed', at: number) => ingest(deps, { orchestrator: 'generic', source: 'generic', timeZone: 'UTC', receivedAt: new Date(now), items: [
+          { job: { namespace: 'etl', name: 'slow' }, run: { id: 's1', key: 's1', attempt: 1 }, type, time: new Date(at).toISOString(), ...(type === 'failed' ? { error: { message: 'killed after 4 h' } } : {}) },
+        ] });
+        const recorded = async () => (await db.pool.query<{ state: string; at: Date }>(
+          `select a.state, a.state_recorded_at as at from run_attempts a join runs r on r.id = a.run_id join jobs j on j.id = r.job_id where j.name = 'slow'`)).rows[0];
+        await event('started', now - 3_600_000);
+        const running = await recorded();
+        await new Promise((r) => setTimeout(r, 20));
+        await event('failed', now);
+        const failed = await recorded();
+        assert.equal(running?.state, 'started');
+        assert.equal(failed?.state, 'failed');
+        assert.ok(failed.at > running.at, `${failed.at.toISOString()} after ${running.at.toISOString()}`);
+      } finally {
+        await closeDeps(deps);
+      }
+    });
   });
 }

@@ -5,7 +5,9 @@ import { AppError } from '../../src/errors.ts';
 import { createBullQueue } from '../../src/queue/bullmq.ts';
 import { createInProcessQueue } from '../../src/queue/in-process.ts';
 import type { JobQueue } from '../../src/queue/queue.ts';
+import { isRedisUnavailable } from '../../src/queue/unavailable.ts';
 import { idleHandlers } from '../support/handlers.ts';
+import { exited, freePort, startRedis, waitFor } from '../support/servers.ts';
 
 const queues: { name: string; make: () => JobQueue }[] = [{ name: 'in-process', make: createInProcessQueue }];
 const redisUrl = process.env.REDIS_URL;
@@ -33,6 +35,25 @@ if (redisUrl) {
       assert.equal(outcome, 'failed');
     } finally {
       await Promise.race([q.close(), new Promise((r) => setTimeout(r, 1_000))]);
+    }
+  });
+
+  it('a BullMQ queue whose Redis went away refuses an enqueue as unavailable rather than holding it, and queues again once Redis is back', { timeout: 60_000 }, async () => {
+    const port = await freePort();
+    let redis = await startRedis(port);
+    const q = createBullQueue({ redisUrl: `redis://127.0.0.1:${port}`, name: `test-${randomBytes(4).toString('hex')}` });
+    try {
+      assert.equal((await q.enqueue('analyse-failure', { runId: 1, attempt: 1 })).kind, 'queued');
+      redis.kill('SIGKILL');
+      await exited(redis);
+      // Held in an offline queue, this enqueue would wait (in memory) for as long as the outage lasts.
+      await assert.rejects(q.enqueue('analyse-failure', { runId: 2, attempt: 1 }), (err) => isRedisUnavailable(err));
+      redis = await startRedis(port);
+      await waitFor('the queue to reconnect', () => q.ping().then(() => true, () => undefined), 20_000);
+      assert.equal((await q.enqueue('analyse-failure', { runId: 3, attempt: 1 })).kind, 'queued');
+    } finally {
+      await Promise.race([q.close(), new Promise((r) => setTimeout(r, 1_000))]);
+      redis.kill('SIGKILL');
     }
   });
 }
