@@ -116,5 +116,6 @@ export const ACCESS: Readonly<Record<string, Access>> = {
   'GET /policies/lint': session,
   'GET /policies/backtest': session,
   'GET /policies/:id/backtest': session,
+  'GET /policies/revisions': session,
   'GET /policies/revisions/:id': session,
 };

@@ -24,6 +24,11 @@ export async function anonymiseHistory(h: ReplayHistory, salt: Uint8Array, embed
     plain.add(f.source).add(f.namespace);
     jobs.add(`${f.namespace}/${f.name}`).add(f.name);
   }
+  for (const job of h.jobs ?? []) {
+    const slash = job.indexOf('/');
+    plain.add(job.slice(0, slash));
+    jobs.add(job).add(job.slice(slash + 1));
+  }
   for (const list of h.history.services.values()) for (const s of list) plain.add(s.name);
   const a = createAnonymiser(salt, keep ? { plain: [], jobs: [] } : { plain, jobs });
   const same = (v: string) => v;
@@ -42,12 +47,11 @@ export async function anonymiseHistory(h: ReplayHistory, salt: Uint8Array, embed
       resolution: f.resolution && { ...f.resolution, actor: a.actor(f.resolution.actor) },
     };
   });
+  const qualified = (job: string) => `${name(job.slice(0, job.indexOf('/')))}/${jobName(job.slice(job.indexOf('/') + 1))}`;
   const services = new Map<string, ServiceContext[]>();
-  for (const [job, list] of h.history.services) {
-    const slash = job.indexOf('/');
-    services.set(`${name(job.slice(0, slash))}/${jobName(job.slice(slash + 1))}`, list.map((s) => ({ ...s, name: name(s.name), title: null })));
-  }
-  return { ...h, failures, after, history: { ...h.history, services }, anonymised: true, embedder: embedder.id };
+  for (const [job, list] of h.history.services) services.set(qualified(job), list.map((s) => ({ ...s, name: name(s.name), title: null })));
+  const listed = h.jobs && h.jobs.map(qualified);
+  return { ...h, failures, after, history: { ...h.history, services }, anonymised: true, jobNamesAnonymised: !keep, embedder: embedder.id, jobs: listed };
 }
 
 /** Each signature's vector, made from its anonymised exception type and template, as pgvector's text. */

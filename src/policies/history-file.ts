@@ -2,15 +2,17 @@
  * Exported history as NDJSON (`medic export history`): a header line (format, version, time
  * range, counts), then one `case` line per failed attempt (the decision input, its signature, how
  * its incident ended and what happened next), one `signature` line per signature (template,
- * vector, the signatures taken for the same failure) and one `resolution` line per past fix.
+ * vector, the signatures taken for the same failure), one `resolution` line per past fix and,
+ * from version 2, one `job` line per job sources had reported (what `medic check --history` reads).
  */
 import { z } from 'zod';
 import type { ServiceContext } from '../decide/context.ts';
 import type { PastResolution, StoredFailure } from './backtest-sql.ts';
 import { caseKey, type Aftermath, type ReplayHistory } from './history.ts';
 
-/** The version this Medic writes and reads. */
-export const HISTORY_VERSION = 1;
+/** The version this Medic writes; it reads version 1 too, which has no `job` lines. */
+export const HISTORY_VERSION = 2;
+const READABLE = [1, 2];
 const MESSAGE_MAX = 8_000;
 const DETAIL_MAX = 4_000;
 
@@ -19,15 +21,17 @@ const Id = z.number().int();
 
 export const HistoryHeader = z.strictObject({
   type: z.literal('medic-history'),
-  version: z.literal(HISTORY_VERSION),
+  version: z.union([z.literal(1), z.literal(2)]),
   exported_at: Instant,
   /** Failures at or after `from`, as the store stood at `until`. */
   from: Instant,
   until: Instant,
   anonymised: z.boolean(),
+  /** Job and namespace names were replaced too (`--anonymise` without `--keep-names`); absent in version 1. */
+  job_names_anonymised: z.boolean().optional(),
   /** The embedder that made the signature vectors (`hashing-v1-256`, `openai:model:dims`). */
   embedder: z.string().nullable(),
-  counts: z.strictObject({ cases: z.number().int().min(0), signatures: z.number().int().min(0), resolutions: z.number().int().min(0) }),
+  counts: z.strictObject({ cases: z.number().int().min(0), signatures: z.number().int().min(0), resolutions: z.number().int().min(0), jobs: z.number().int().min(0).optional() }),
 });
 export type HistoryHeader = z.infer<typeof HistoryHeader>;
 
@@ -56,7 +60,8 @@ const ResolutionLine = z.strictObject({
   type: z.literal('resolution'),
   signature_id: Id, action: z.string(), outcome: z.string(), time_to_recover_ms: z.number().nullable(), resolved_at: Instant,
 });
-const Line = z.discriminatedUnion('type', [CaseLine, SignatureLine, ResolutionLine]);
+const JobLine = z.strictObject({ type: z.literal('job'), namespace: z.string(), name: z.string() });
+const Line = z.discriminatedUnion('type', [CaseLine, SignatureLine, ResolutionLine, JobLine]);
 type CaseLine = z.infer<typeof CaseLine>;
 type SignatureLine = z.infer<typeof SignatureLine>;
 
@@ -84,9 +89,11 @@ export function historyLines(h: ReplayHistory, exportedAt: Date): string[] {
   });
   const header: z.input<typeof HistoryHeader> = {
     type: 'medic-history', version: HISTORY_VERSION, exported_at: exportedAt.toISOString(), from: h.from.toISOString(), until: h.until.toISOString(),
-    anonymised: h.anonymised, embedder: h.embedder, counts: { cases: cases.length, signatures: signatures.size, resolutions: h.history.resolutions.length },
+    anonymised: h.anonymised, job_names_anonymised: h.jobNamesAnonymised, embedder: h.embedder,
+    counts: { cases: cases.length, signatures: signatures.size, resolutions: h.history.resolutions.length, jobs: h.jobs?.length ?? 0 },
   };
-  return [header, ...cases, ...signatures.values(), ...h.history.resolutions.map((r) => ({ type: 'resolution', ...r }))].map((x) => JSON.stringify(x));
+  const jobs = (h.jobs ?? []).map((job) => ({ type: 'job', namespace: job.slice(0, job.indexOf('/')), name: job.slice(job.indexOf('/') + 1) }));
+  return [header, ...cases, ...signatures.values(), ...h.history.resolutions.map((r) => ({ type: 'resolution', ...r })), ...jobs].map((x) => JSON.stringify(x));
 }
 
 /** A history file read back, or what is wrong with it (the line and the field). */
@@ -107,30 +114,34 @@ export function readHistory(text: string, origin: string): ReadHistory {
   const first = lines[0] ? json(lines[0]) : undefined;
   const kind = first && typeof first === 'object' ? (first as { type?: unknown; version?: unknown }) : {};
   if (kind.type !== 'medic-history') return { kind: 'invalid', message: `${origin}: not a Medic history export (its first line is no medic-history header); make one with \`medic export history\`` };
-  if (kind.version !== HISTORY_VERSION) return { kind: 'invalid', message: `${origin}: history format version ${String(kind.version)}, this Medic reads version ${HISTORY_VERSION}` };
+  if (!READABLE.includes(kind.version as number)) return { kind: 'invalid', message: `${origin}: history format version ${String(kind.version)}, this Medic reads versions ${READABLE.join(' and ')}` };
   const header = HistoryHeader.safeParse(first);
   if (!header.success) return { kind: 'invalid', message: `${origin}:1: ${fault(header.error)}` };
   const cases: CaseLine[] = [];
   const signatures = new Map<number, SignatureLine>();
   const resolutions: PastResolution[] = [];
+  const jobs: string[] = [];
   for (const x of lines.slice(1)) {
     const parsed = Line.safeParse(json(x));
     if (!parsed.success) return { kind: 'invalid', message: `${origin}:${x.n}: ${fault(parsed.error)}` };
     const v = parsed.data;
     if (v.type === 'case') cases.push(v);
     else if (v.type === 'signature') signatures.set(v.id, v);
+    else if (v.type === 'job') jobs.push(`${v.namespace}/${v.name}`);
     else resolutions.push({ signature_id: v.signature_id, action: v.action, outcome: v.outcome, time_to_recover_ms: v.time_to_recover_ms, resolved_at: v.resolved_at });
   }
   const counts = header.data.counts;
-  if (cases.length !== counts.cases || signatures.size !== counts.signatures || resolutions.length !== counts.resolutions) {
-    return { kind: 'invalid', message: `${origin}: the header counts ${counts.cases} cases, ${counts.signatures} signatures and ${counts.resolutions} resolutions; the file holds ${cases.length}, ${signatures.size} and ${resolutions.length} (cut short?)` };
+  const jobsCounted = header.data.version === 1 ? 0 : counts.jobs;
+  if (cases.length !== counts.cases || signatures.size !== counts.signatures || resolutions.length !== counts.resolutions || jobs.length !== jobsCounted) {
+    const held = `${cases.length} cases, ${signatures.size} signatures, ${resolutions.length} resolutions and ${jobs.length} jobs`;
+    return { kind: 'invalid', message: `${origin}: the header counts ${counts.cases} cases, ${counts.signatures} signatures, ${counts.resolutions} resolutions and ${jobsCounted ?? '(no count of)'} jobs; the file holds ${held} (cut short?)` };
   }
   const missing = cases.find((c) => !signatures.has(c.signature_id));
   if (missing) return { kind: 'invalid', message: `${origin}: case ${missing.run_id}:${missing.attempt} names signature ${missing.signature_id}, which has no signature line` };
-  return { kind: 'ok', header: header.data, history: historyOf(header.data, cases, signatures, resolutions, origin) };
+  return { kind: 'ok', header: header.data, history: historyOf(header.data, cases, signatures, resolutions, header.data.version === 1 ? null : jobs, origin) };
 }
 
-function historyOf(header: HistoryHeader, cases: CaseLine[], signatures: Map<number, SignatureLine>, resolutions: PastResolution[], origin: string): ReplayHistory {
+function historyOf(header: HistoryHeader, cases: CaseLine[], signatures: Map<number, SignatureLine>, resolutions: PastResolution[], jobs: string[] | null, origin: string): ReplayHistory {
   const services = new Map<string, ServiceContext[]>();
   const after = new Map<string, Aftermath>();
   const failures = cases.sort((a, b) => a.failed_at.getTime() - b.failed_at.getTime() || a.run_id - b.run_id || a.attempt - b.attempt).map((c): StoredFailure => {
@@ -148,6 +159,6 @@ function historyOf(header: HistoryHeader, cases: CaseLine[], signatures: Map<num
   const near = new Map([...signatures.values()].map((s) => [s.id, s.near]));
   return {
     origin, from: header.from, until: header.until, failures, history: { near, resolutions, services }, after,
-    anonymised: header.anonymised, embedder: header.embedder,
+    anonymised: header.anonymised, jobNamesAnonymised: header.job_names_anonymised ?? header.anonymised, embedder: header.embedder, jobs,
   };
 }

@@ -54,3 +54,9 @@ export async function slaMissed(db: Queryable, failures: readonly StoredFailure[
 export async function storedEmbedder(db: Queryable): Promise<string | null> {
   return (await db.query<{ embedder: string }>('select embedder from embedder_state')).rows[0]?.embedder ?? null;
 }
+
+/** Every job some source has reported, as `namespace/name`, in order: what `medic check --history` checks services against. */
+export async function reportedJobList(db: Queryable): Promise<string[]> {
+  const { rows } = await db.query<{ job: string }>(`select namespace || '/' || name as job from jobs order by namespace, name`);
+  return rows.map((r) => r.job);
+}

@@ -6,7 +6,7 @@
 import type { Queryable } from '../db/pool.ts';
 import { historySince, type BacktestHistory } from './backtest.ts';
 import type { StoredFailure } from './backtest-sql.ts';
-import { nextAttempts, slaMissed } from './history-sql.ts';
+import { nextAttempts, reportedJobList, slaMissed } from './history-sql.ts';
 
 /** What happened after a failed attempt, beside how its incident ended. */
 export interface Aftermath {
@@ -31,6 +31,13 @@ export interface ReplayHistory {
   anonymised: boolean;
   /** The embedder that made the signatures' vectors, when known. */
   embedder: string | null;
+  /**
+   * Every job sources had reported by `until` (`namespace/name`), failed or not; null for an
+   * export from before they were written (format 1).
+   */
+  jobs: readonly string[] | null;
+  /** Job and namespace names, in `failures` and `jobs`, are keyed hashes (anonymised without keeping names). */
+  jobNamesAnonymised: boolean;
 }
 
 /** A failed attempt's key: its run and attempt. */
@@ -45,5 +52,5 @@ export async function loadHistory(db: Queryable, from: Date, until: Date, embedd
   const next = await nextAttempts(db, failures);
   const missed = await slaMissed(db, failures, until);
   const after = new Map(failures.map((f) => [caseKey(f), { next_attempt: next.get(caseKey(f)) ?? null, sla_missed: missed.get(caseKey(f)) ?? null }]));
-  return { origin: 'store', from, until, failures, history, after, anonymised: false, embedder };
+  return { origin: 'store', from, until, failures, history, after, anonymised: false, jobNamesAnonymised: false, embedder, jobs: await reportedJobList(db) };
 }

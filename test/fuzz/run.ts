@@ -1,9 +1,10 @@
 /**
  * `npm run fuzz [-- --runs 10000 --seed 1] [--from I --to J]`: every route (or routes I to J-1,
- * to split a long run) fuzzed with `runs` generated inputs (see
- * test/support/fuzz.ts), against the embedded store; prints a table per route (answers by status
- * class, problems) and a last JSON line. Exits 1 when any input got a 5xx, no answer, a refusal
- * that does not say what is wrong, or a refusal that changed the store.
+ * to split a long run) fuzzed with `runs` generated inputs (see test/support/fuzz.ts), against
+ * the embedded store; prints a table per route (answers by status class, problems, and the heap
+ * after it, which would grow route after route were requests to leak) and a last JSON line.
+ * Exits 1 when any input got a 5xx, no answer, a refusal that does not say what is wrong, or a
+ * refusal that changed the store.
  */
 import { fuzzRoute, fuzzTargets, type RouteFuzz } from '../support/fuzz.ts';
 import { FUZZ_TOKEN, openFuzzApp } from '../support/fuzz-app.ts';
@@ -24,12 +25,12 @@ try {
   const all = fuzzTargets(opened.app);
   const targets = all.slice(from, to);
   console.log(`fuzz: ${targets.length} of ${all.length} routes (from ${from}) × ${runs.toLocaleString('en-US')} inputs, seed ${seed}\n`);
-  console.log(`${'route'.padEnd(58)} ${'inputs'.padStart(7)} ${'2xx'.padStart(6)} ${'3xx'.padStart(6)} ${'4xx'.padStart(7)} ${'5xx'.padStart(5)} problems`);
+  console.log(`${'route'.padEnd(58)} ${'inputs'.padStart(7)} ${'2xx'.padStart(6)} ${'3xx'.padStart(6)} ${'4xx'.padStart(7)} ${'5xx'.padStart(5)} problems  heap MB`);
   for (const t of targets) {
     const r = await fuzzRoute(opened.app, opened.db.pool, t, FUZZ_TOKEN, { runs, seed });
     results.push(r);
     const n = (k: string) => String(r.statuses[k] ?? 0);
-    console.log(`${r.route.padEnd(58)} ${String(r.inputs).padStart(7)} ${n('2xx').padStart(6)} ${n('3xx').padStart(6)} ${n('4xx').padStart(7)} ${n('5xx').padStart(5)} ${r.problems.length}`);
+    console.log(`${r.route.padEnd(58)} ${String(r.inputs).padStart(7)} ${n('2xx').padStart(6)} ${n('3xx').padStart(6)} ${n('4xx').padStart(7)} ${n('5xx').padStart(5)} ${String(r.problems.length).padEnd(8)} ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)}`);
     for (const p of r.problems.slice(0, 3)) console.log(`    ${p.slice(0, 300)}`);
   }
 } finally {

@@ -108,6 +108,18 @@ for (const store of testStores()) {
         'services/finance.yaml:5:10 jobs.1.job',
         'services/finance.yaml:12:10 jobs.0.job',
       ]);
+
+      // The same from an export, with no store: the job that only ever completed counts as reported.
+      const folder = await mkdtemp(join(tmpdir(), 'medic-check-history-'));
+      after(() => rm(folder, { recursive: true, force: true }));
+      const file = join(folder, 'history.ndjson');
+      assert.equal((await runMedic(['export', 'history', '--output', file], cli.env)).code, 0);
+      const offline = await runMedic(['check', DIR, '--history', file, '--format', 'json'], { MEDIC_DATA_DIR: join(tmpdir(), 'medic-no-store') });
+      const fromFile = JSON.parse(offline.stdout) as typeof report;
+      assert.deepEqual(fromFile.findings.filter((f) => f.rule === 'job-never-reported' || f.rule === 'check-skipped').map((f) => `${f.line}:${f.column} ${f.path.join('.')}`), ['5:10 jobs.1.job', '12:10 jobs.0.job']);
+      const unreadable = await runMedic(['check', DIR, '--history', `${file}.missing`], cli.env);
+      assert.equal(unreadable.code, 2);
+      assert.match(unreadable.stderr, /^medic check: --history: .*history\.ndjson\.missing: ENOENT/);
     });
   });
 }

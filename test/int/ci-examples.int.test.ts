@@ -43,8 +43,8 @@ function history(now: number): string {
   }), f(2, {})];
   const after = new Map(failures.map((x) => [`${x.run_id}:1`, { next_attempt: x.run_recovered ? 'completed' : null, sla_missed: null }]));
   return `${historyLines({
-    origin: 'store', from: new Date(now - 30 * DAY), until: new Date(now), failures, after, anonymised: false, embedder: null,
-    history: { near: new Map(), resolutions: [], services: new Map() },
+    origin: 'store', from: new Date(now - 30 * DAY), until: new Date(now), failures, after, anonymised: false, jobNamesAnonymised: false, embedder: null,
+    jobs: [...new Set(failures.map((x) => `${x.namespace}/${x.name}`))], history: { near: new Map(), resolutions: [], services: new Map() },
   }, new Date(now)).join('\n')}\n`;
 }
 
@@ -75,7 +75,7 @@ describe('the CI examples, run on a fixture repository', () => {
     repo = join(dir, 'repo');
     log = join(dir, 'log');
     const bin = join(dir, 'bin');
-    await Promise.all([mkdir(join(repo, '.medic'), { recursive: true }), mkdir(log), mkdir(bin)]);
+    await Promise.all([mkdir(join(repo, '.medic'), { recursive: true }), mkdir(join(repo, 'services'), { recursive: true }), mkdir(log), mkdir(bin)]);
     for (const [name, text] of Object.entries(STUBS)) {
       await writeFile(join(bin, name), text);
       await chmod(join(bin, name), 0o755);
@@ -85,6 +85,8 @@ describe('the CI examples, run on a fixture repository', () => {
     await cp(POLICIES_DIR, join(repo, 'policies'), { recursive: true });
     await writeFile(join(repo, 'approvers.yaml'), '- { name: alice, groups: [data-oncall, finance-data] }\n- { name: bob, groups: [data-oncall, finance-data] }\n');
     await writeFile(join(repo, '.medic', 'history.ndjson'), history(Date.now()));
+    // One job the exported history lists, and one no source ever reported.
+    await writeFile(join(repo, 'services', 'payroll.yaml'), 'name: payroll\ndeadline: { kind: duration, minutes: 60 }\njobs:\n  - job: ctm-prod/PAYROLL/PAY_TRANSFER\n  - job: ctm-prod/PAYROLL/PAY_NOTIFY\n    after: [ctm-prod/PAYROLL/PAY_TRANSFER]\n');
     spawnSync('git', ['init', '-q', '-b', 'main'], { cwd: repo });
     for (const args of [['add', '.'], ['commit', '-qm', 'policies as they are']]) spawnSync('git', args, { cwd: repo, env });
     git('update-ref', 'refs/remotes/origin/main', 'HEAD');
@@ -110,13 +112,18 @@ describe('the CI examples, run on a fixture repository', () => {
     const values: Record<string, string> = { 'github.base_ref': 'main', 'github.token': 'token', 'github.event.pull_request.number': '7' };
     const expand = (s: string) => s.replace(/\$\{\{\s*([\w.]+)\s*\}\}/g, (_, k: string) => values[k] ?? '');
     const codes: (number | null)[] = [];
+    const outs: Record<string, string> = {};
     for (const step of Object.values(wf.jobs)[0]?.steps ?? []) {
       if (!step.run) continue;
       const stepEnv = Object.fromEntries(Object.entries({ ...wf.env, ...step.env }).map(([k, v]) => [k, expand(String(v))]));
-      codes.push((await run(['bash', '--noprofile', '--norc', '-eo', 'pipefail', '-c', expand(step.run)], repo, { ...env, ...stepEnv, GITHUB_OUTPUT: output })).code);
+      const r = await run(['bash', '--noprofile', '--norc', '-eo', 'pipefail', '-c', expand(step.run)], repo, { ...env, ...stepEnv, GITHUB_OUTPUT: output });
+      codes.push(r.code);
+      outs[step.name ?? ''] = r.out;
       for (const m of (await readFile(output, 'utf8')).matchAll(/^(\w+)=(.*)$/gm)) values[`steps.diff.outputs.${m[1]}`] = m[2] ?? '';
     }
     assert.deepEqual(codes, [0, 0, 0, 0, 1], 'install, check, diff and comment pass; the gate fails');
+    // The check read the jobs from the exported history: only the job it does not list is flagged.
+    assert.deepEqual(outs['Check the repository']?.match(/^::warning .*$/gm), ['::warning file=services/payroll.yaml,line=5,col=10,title=job-never-reported::jobs.1.job: no source has ever reported the job ctm-prod/PAYROLL/PAY_NOTIFY (service payroll)']);
     assert.match(await readFile(join(log, 'npm'), 'utf8'), /^install --global github:your-org\/medic#v0\.1\.0$/m);
     const body = await readFile(join(log, 'gh-body'), 'utf8');
     assert.ok(body.startsWith(HEADING), body);

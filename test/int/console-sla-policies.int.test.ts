@@ -92,10 +92,11 @@ for (const store of testStores()) {
   describe(`console SLA and policy pages (${store.name})`, () => {
     let dir: string;
     let get: ReturnType<typeof browserOf>;
-    const suite = workingAppForSuite(store, async () => {
+    const suite = workingAppForSuite(store, async (db) => {
       dir = await mkdtemp(join(tmpdir(), 'medic-policies-'));
       await writeFile(join(dir, 'close.yaml'), POLICIES);
-      const policies = await openPolicyStore(dir, createHashingEmbedder(256));
+      // With the store, so that a revision stored by the last test becomes the loaded set.
+      const policies = await openPolicyStore(dir, createHashingEmbedder(256), { pool: db.pool, pollMs: 0 });
       // Written after loading: the loaded set stays, the lint of the folder shows the fault.
       await writeFile(join(dir, 'broken.yaml'), 'policies:\n  - id: Not An Id\n    description: Upper case and spaces.\n    action: { kind: notify }\n');
       return { deps: { policies }, close: () => rm(dir, { recursive: true, force: true }) };
@@ -258,6 +259,38 @@ for (const store of testStores()) {
       const [pageXs] = chartOf((await get('/services/close')).body, 'fan-data').data;
       assert.ok(pageXs && pageXs.length <= 481 && pageXs.length > 121, `the service page draws ${pageXs?.length}`);
       assert.equal(pageXs.at(-1), (NOW - MIN) / 1000);
+    });
+
+    // Last: the stored revisions become the loaded set.
+    it('lists stored revisions newest first, a page at a time, and shows the source of the active one rather than the folder\'s', async () => {
+      assert.match((await get('/policies/revisions')).body, /No revision is stored[^<]*<code>medic policies apply DIR --yes<\/code>/);
+      const apply = async (text: string, extra: object) => {
+        const res = await suite.app.inject({ method: 'POST', url: '/v1/policies/revisions', payload: { files: [{ name: 'close.yaml', text }], ...extra } });
+        assert.equal(res.statusCode, 201, res.body);
+        return res.json<{ revision: string }>().revision;
+      };
+      const first = await apply(POLICIES, { message: 'as in the folder' });
+      const stored = `# Stored, not in the folder.\n${POLICIES.replace('wait for the data on-call.', 'wait for the data on-call, as stored.')}`;
+      const second = await apply(stored, { author: 'Ada <ada@example.com>', commit: '1a2b3c4d5e6f7a8b9c0d', message: 'reword <the> rerun' });
+
+      const newest = await get('/policies/revisions?limit=1');
+      assert.equal(newest.statusCode, 200, newest.body);
+      assert.ok(newest.body.includes(`<td>2</td><th scope="row"><a href="/policies/revisions/${second}"><code>${second}</code></a> <span class="badge">active</span></th><td>Ada &lt;ada@example.com&gt;</td>\n<td><code>1a2b3c4d5e6f</code></td><td>reword &lt;the&gt; rerun</td>`));
+      assert.ok(!newest.body.includes(first), 'one a page');
+      assert.ok(newest.body.includes('<a href="/policies/revisions?before=2&amp;limit=1">Older revisions</a>'), 'a full page links to the older ones');
+      const older = await get('/policies/revisions?before=2&limit=1');
+      assert.match(older.body, new RegExp(`<td>1</td><th scope="row"><a href="/policies/revisions/${first}"><code>${first}</code></a></th>`), 'not active');
+      assert.ok(!older.body.includes('Older revisions'), 'no older revision');
+      const all = await get('/policies/revisions');
+      assert.ok(all.body.indexOf(second) < all.body.indexOf(first) && !all.body.includes('Older revisions'), 'newest first, on one page');
+      assert.equal((await get('/policies/revisions?before=two')).statusCode, 400);
+      assert.ok((await get(`/policies/revisions/${second}`)).body.includes('<a href="/policies/revisions">Every stored revision</a>'));
+
+      const policies = await get('/policies');
+      assert.match(policies.body, new RegExp(`<dt>From</dt><dd>stored revision <a href="/policies/revisions/${second}">.*<a href="/policies/revisions">every stored revision</a></dd>`));
+      const rerun = section(policies.body, 'policy-report-rerun');
+      assert.match(rerun, /<dt>Source<\/dt><dd><code>close\.yaml:10<\/code><\/dd>/, 'the line in the stored file, one below the folder\'s');
+      assert.match(rerun, /<pre class="yaml"><code>id: report-rerun\ndescription: Reruns of the report wait for the data on-call, as stored\.\n/);
     });
   });
 }

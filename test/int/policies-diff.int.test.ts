@@ -73,8 +73,10 @@ describe(`medic export history and medic policies diff (${store?.name})`, () => 
     const r = await runMedic(['export', 'history', '--since', '14d', '--output', file], env);
     assert.equal(r.code, 0, r.stderr);
     const lines = (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    const header = lines[0] as { type: string; version: number; counts: { cases: number } };
-    assert.deepEqual([header.type, header.version], ['medic-history', 1]);
+    const header = lines[0] as { type: string; version: number; counts: { cases: number; jobs: number } };
+    assert.deepEqual([header.type, header.version], ['medic-history', 2]);
+    const jobs = lines.filter((l) => l.type === 'job');
+    assert.ok(jobs.length === header.counts.jobs && jobs.length > new Set(lines.filter((l) => l.type === 'case').map((c) => `${String(c.namespace)}/${String(c.name)}`)).size, 'every job reported, not only those that failed');
     const cases = lines.filter((l) => l.type === 'case');
     assert.ok(cases.length > 10 && cases.length === header.counts.cases, `${cases.length} cases`);
     assert.ok(cases.some((c) => c.sla_missed !== null), 'the finance close knows whether its instances made the deadline');

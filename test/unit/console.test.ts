@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { localPath } from '../../src/console/auth-routes.ts';
 import { percent, span, until } from '../../src/console/format.ts';
 import { html, jsonData, raw } from '../../src/console/html.ts';
 import { personFromClaims } from '../../src/console/oidc.ts';
 import { approverOf, can, type Person } from '../../src/console/person.ts';
+import { lintFolder, lintRegion } from '../../src/console/pages/policy-lint.ts';
+import { createHashingEmbedder } from '../../src/signatures/embedder.ts';
 
 describe('console HTML', () => {
   it('escapes every value it did not make itself', () => {
@@ -72,5 +75,16 @@ describe('console formats', () => {
     assert.equal(until({ zone: 'UTC', now }, new Date('2026-12-03T03:50:00Z')), '10 min ago');
     assert.equal(percent(0.004), '< 1 %');
     assert.equal(percent(0.72), '72 %');
+  });
+});
+
+describe('the policies lint region', () => {
+  it('says how to apply a folder that differs from the set loaded: a reload, or a new stored revision when one is active', async () => {
+    const linted = await lintFolder(fileURLToPath(new URL('../../policies', import.meta.url)), createHashingEmbedder(64));
+    assert.equal(linted.check.kind, 'ok');
+    const f = { zone: 'UTC', now: new Date() };
+    const region = (stored: boolean) => lintRegion(f, 'policies', { revision: 'aaaaaaaaaaaa', stored }, { kind: 'ready', value: linted, at: f.now, refreshing: false }).text;
+    assert.match(region(false), /differs from the set loaded \(<code>aaaaaaaaaaaa<\/code>\): reload the policies \(<code>POST \/v1\/policies\/reload<\/code>\)/);
+    assert.match(region(true), /differs from the set loaded \(<code>aaaaaaaaaaaa<\/code>\): a stored revision is active, so store the folder as a new one to apply it \(<code>medic policies apply policies --yes<\/code>\)/);
   });
 });

@@ -31,7 +31,7 @@ function failure(minute: number, over: Partial<StoredFailure>): StoredFailure {
 
 function history(failures: StoredFailure[], after: [StoredFailure, Partial<Aftermath>][] = []): ReplayHistory {
   return {
-    origin: 'test.ndjson', from: new Date(t0), until: new Date(t0 + 1_000 * MIN), failures, anonymised: false, embedder: null,
+    origin: 'test.ndjson', from: new Date(t0), until: new Date(t0 + 1_000 * MIN), failures, anonymised: false, jobNamesAnonymised: false, embedder: null, jobs: null,
     history: { near: new Map(), resolutions: [], services: new Map() },
     after: new Map(after.map(([f, a]) => [caseKey(f), { next_attempt: null, sla_missed: null, ...a }])),
   };

@@ -29,7 +29,8 @@ function failure(minute: number, over: Partial<StoredFailure> = {}): StoredFailu
 
 function history(failures: StoredFailure[]): ReplayHistory {
   return {
-    origin: 'store', from: new Date(t0), until: new Date(t0 + 3_600_000), failures, anonymised: false, embedder: 'hashing-v1-64',
+    origin: 'store', from: new Date(t0), until: new Date(t0 + 3_600_000), failures, anonymised: false, jobNamesAnonymised: false, embedder: 'hashing-v1-64',
+    jobs: ['airflow-prod/finance_close.extract_bank', 'airflow-prod/finance_close.load_ledger'],
     history: {
       near: new Map([[1, [1, 9]]]),
       resolutions: [{ signature_id: 9, action: 'retry', outcome: 'success', time_to_recover_ms: 60_000, resolved_at: new Date(t0 - 60_000) }],
@@ -76,6 +77,9 @@ describe('the anonymiser', () => {
     assert.equal(anon.anonymised, true);
     assert.equal(anon.embedder, embedder.id);
     assert.equal((JSON.parse(first.embedding ?? '[]') as number[]).length, 64, 'vectors made again from the anonymised text');
+    assert.equal(anon.jobNamesAnonymised, true);
+    assert.equal(anon.jobs?.[0], `${first.namespace}/${first.name}`, 'a job listed reads as in the failures');
+    assert.match(anon.jobs?.[1] ?? '', /^n[0-9a-f]{8}\/n[0-9a-f]{8}\.n[0-9a-f]{8}$/);
   });
 
   it('matches a policy on the anonymised template as on the original, and keeps names when asked', async () => {
@@ -91,6 +95,7 @@ describe('the anonymiser', () => {
     assert.deepEqual(decided(await anonymiseHistory(H, SALT, embedder)), ['refused', 'refused'], 'a job glob no longer matches an aliased job');
     const kept = await anonymiseHistory(H, SALT, embedder, { keepNames: true });
     assert.deepEqual(decided(kept), ['finance', 'finance']);
+    assert.deepEqual([kept.jobNamesAnonymised, kept.jobs], [false, H.jobs]);
     assert.ok(!historyLines(kept, new Date(t0)).join('\n').includes('10.20.4.17'));
   });
 });
@@ -98,7 +103,7 @@ describe('the anonymiser', () => {
 describe('the history file', () => {
   it('reads back what it wrote: the same failures, history and aftermath', () => {
     const lines = historyLines(H, new Date(t0 + 7_200_000));
-    assert.deepEqual(JSON.parse(lines[0] ?? '{}').counts, { cases: 2, signatures: 1, resolutions: 1 });
+    assert.deepEqual(JSON.parse(lines[0] ?? '{}').counts, { cases: 2, signatures: 1, resolutions: 1, jobs: 2 });
     const read = readHistory(lines.join('\n'), 'h.ndjson');
     assert.equal(read.kind, 'ok', read.kind === 'invalid' ? read.message : '');
     if (read.kind !== 'ok') return;
@@ -109,6 +114,18 @@ describe('the history file', () => {
     assert.deepEqual(h.history.services, H.history.services);
     assert.deepEqual([...h.after], [...H.after]);
     assert.equal(h.origin, 'h.ndjson');
+    assert.deepEqual([h.jobs, h.jobNamesAnonymised], [H.jobs, false]);
+  });
+
+  it('reads a version 1 export, which lists no jobs, as one that cannot say which jobs were reported', () => {
+    const lines = historyLines(H, new Date(t0)).filter((l) => !l.startsWith('{"type":"job"'));
+    const header = JSON.parse(lines[0] ?? '{}') as { version: number; counts: Record<string, number>; job_names_anonymised?: boolean };
+    header.version = 1;
+    delete header.counts.jobs;
+    delete header.job_names_anonymised;
+    const read = readHistory([JSON.stringify(header), ...lines.slice(1)].join('\n'), 'h.ndjson');
+    assert.equal(read.kind, 'ok', read.kind === 'invalid' ? read.message : '');
+    if (read.kind === 'ok') assert.deepEqual([read.history.jobs, read.history.failures], [null, H.failures]);
   });
 
   it('says what is wrong with a file it cannot read: not an export, another version, a bad line, cut short', () => {
@@ -119,8 +136,8 @@ describe('the history file', () => {
     };
     assert.match(message('{"kind": "something else"}'), /^h\.ndjson: not a Medic history export/);
     assert.match(message(''), /not a Medic history export/);
-    assert.equal(message([lines[0]?.replace('"version":1', '"version":2'), ...lines.slice(1)].join('\n')), 'h.ndjson: history format version 2, this Medic reads version 1');
+    assert.equal(message([lines[0]?.replace('"version":2', '"version":3'), ...lines.slice(1)].join('\n')), 'h.ndjson: history format version 3, this Medic reads versions 1 and 2');
     assert.match(message([...lines.slice(0, 2), lines[2]?.replace('"attempt":2', '"attempt":0'), ...lines.slice(3)].join('\n')), /^h\.ndjson:3: attempt: /);
-    assert.match(message(lines.slice(0, -1).join('\n')), /the header counts 2 cases, 1 signatures and 1 resolutions; the file holds 2, 1 and 0 \(cut short\?\)/);
+    assert.match(message(lines.slice(0, -1).join('\n')), /the header counts 2 cases, 1 signatures, 1 resolutions and 2 jobs; the file holds 2 cases, 1 signatures, 1 resolutions and 1 jobs \(cut short\?\)/);
   });
 });

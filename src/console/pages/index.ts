@@ -9,6 +9,7 @@ import { lineageRoutes } from './lineage.ts';
 import { nowRoutes } from './now.ts';
 import { policyRoutes } from './policies.ts';
 import { policyRevisionRoutes } from './policy-revision.ts';
+import { policyRevisionListRoutes } from './policy-revisions.ts';
 import { slaRoutes } from './sla.ts';
 
 /** Every page of the console. */
@@ -23,4 +24,5 @@ export function consolePages(app: FastifyInstance, kit: ConsoleKit): void {
   auditRoutes(app, kit);
   policyRoutes(app, kit);
   policyRevisionRoutes(app, kit);
+  policyRevisionListRoutes(app, kit);
 }

@@ -5,6 +5,7 @@ import { AppError } from '../../errors.ts';
 import { describeAction } from '../../policies/action.ts';
 import type { LoadedFrom } from '../../policies/active.ts';
 import type { PolicySet } from '../../policies/load.ts';
+import { revisionFiles } from '../../policies/revisions-sql.ts';
 import { when, type Formats } from '../format.ts';
 import { html, type Html } from '../html.ts';
 import { sendHtml, type ConsoleKit } from '../kit.ts';
@@ -13,7 +14,7 @@ import { createBackgroundCache, type Cached } from './background-cache.ts';
 import { backtestSummary, type BacktestSummary } from './backtest-summary.ts';
 import { backtestRegion, policyBacktest } from './backtest-view.ts';
 import { table } from './live-region.ts';
-import { lintFolder, lintRegion, readSources, type FolderLint, type PolicySource } from './policy-lint.ts';
+import { lintFolder, lintRegion, policySources, readSources, type FolderLint, type PolicySource } from './policy-lint.ts';
 import { revisionByline, revisionLink } from './policy-revision.ts';
 import { describeApproval, policyArticle } from './policy-view.ts';
 
@@ -56,16 +57,21 @@ export function policyRoutes(root: FastifyInstance, kit: ConsoleKit): void {
   });
   const backtest = () => backtests.peek(deps.policies.current().revision);
   const lint = () => lints.wait(deps.policies.dir, LINT_WAIT_MS);
+  const loaded = () => ({ revision: deps.policies.current().revision, stored: deps.policies.loadedFrom().kind === 'revision' });
+  // The source shown is that of what runs: once a revision is active, the folder may say otherwise.
+  const sources = async (from: LoadedFrom) => (from.kind === 'revision'
+    ? policySources((await revisionFiles(deps.pool, from.revision.id)) ?? [])
+    : readSources(deps.policies.dir));
 
   app.get('/policies', { schema: { hide: true } }, async (req, reply) => {
     const view = kit.view(req, reply);
     const [set, from] = [deps.policies.current(), deps.policies.loadedFrom()];
-    const [linted, sources] = await Promise.all([lint(), readSources(deps.policies.dir)]);
-    const body = policiesBody(view.formats, set, deps.policies.dir, from, linted, sources, backtest());
+    const [linted, source] = await Promise.all([lint(), sources(from)]);
+    const body = policiesBody(view.formats, set, deps.policies.dir, from, linted, source, backtest());
     return sendHtml(reply, page(view, { title: 'Policies', section: 'policies', body }));
   });
   app.get('/policies/lint', { schema: { hide: true } }, async (_req, reply) =>
-    sendHtml(reply, lintRegion(formats(), deps.policies.dir, deps.policies.current().revision, await lint())));
+    sendHtml(reply, lintRegion(formats(), deps.policies.dir, loaded(), await lint())));
   app.get('/policies/backtest', { schema: { hide: true } }, async (_req, reply) => sendHtml(reply, backtestRegion(formats(), backtest())));
   app.get('/policies/:id/backtest', { schema: { hide: true, params: Id } }, async (req, reply) => {
     const policy = deps.policies.current().policies.find((p) => p.id === req.params.id);
@@ -82,14 +88,14 @@ function policiesBody(f: Formats, set: PolicySet, dir: string, from: LoadedFrom,
 <dl class="facts">
 <dt>Revision</dt><dd><code>${set.revision}</code></dd>
 <dt>Loaded</dt><dd>${when(f, set.loadedAt)}</dd>
-<dt>From</dt><dd>${from.kind === 'revision' ? html`stored revision ${revisionLink(from.revision.id)} <span class="muted">${revisionByline(from.revision)}; active since ${when(f, from.activation.activated_at)}</span>` : html`the folder <code>${dir}</code>`}</dd>
+<dt>From</dt><dd>${from.kind === 'revision' ? html`stored revision ${revisionLink(from.revision.id)} <span class="muted">${revisionByline(from.revision)}; active since ${when(f, from.activation.activated_at)}</span>` : html`the folder <code>${dir}</code>`} · <a href="/policies/revisions">every stored revision</a></dd>
 <dt>Files</dt><dd>${set.files.length ? set.files.map((name, i) => html`${i ? ', ' : ''}<code>${name}</code>`) : html`<span class="muted">none</span>`}</dd>
 <dt>Incident classes</dt><dd>${set.classes.length ? set.classes.map((c, i) => html`${i ? ', ' : ''}<code>${c.name}</code>`) : html`<span class="muted">none</span>`}</dd>
 </dl>
 <p class="hint">Policies in the order they are tried: the first that matches decides.</p>
 ${table(['#', 'Policy', 'On', 'Mode', 'Action', 'Approval'], set.policies.map((p, i) => html`<tr><td>${i + 1}</td><th scope="row"><a href="#policy-${p.id}"><code>${p.id}</code></a></th><td>${p.on}</td><td>${p.mode}</td><td>${describeAction(p.action)}</td><td>${describeApproval(p.approval)}</td></tr>`), 'No policy is loaded: every failure goes to people.')}
 </section>
-${lintRegion(f, dir, set.revision, lint)}
+${lintRegion(f, dir, { revision: set.revision, stored: from.kind === 'revision' }, lint)}
 ${backtestRegion(f, backtest)}
 <section class="region" aria-labelledby="policies-h"><h2 id="policies-h">Policies <span class="count">${set.policies.length}</span></h2>
 ${set.policies.map((p, i) => policyArticle(p, i + 1, sources.get(p.id), figures(p)))}

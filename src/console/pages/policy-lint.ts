@@ -65,8 +65,12 @@ function unindent(text: string, by: number): string {
   return text.split('\n').map((line, i) => (i === 0 ? line : line.replace(strip, ''))).join('\n').trimEnd();
 }
 
-/** The lint region: no issues (and whether the folder differs from what is loaded), or every issue with its place. */
-export function lintRegion(f: Formats, dir: string, loadedRevision: string, c: Cached<FolderLint>): Html {
+/**
+ * The lint region: no issues (and whether the folder differs from what is loaded), or every issue
+ * with its place. `loaded`: the revision of the set that runs, and whether it is a stored revision
+ * (which a reload reads again, rather than the folder).
+ */
+export function lintRegion(f: Formats, dir: string, loaded: { revision: string; stored: boolean }, c: Cached<FolderLint>): Html {
   const head = html`<h2 id="lint-h">Lint of <code>${dir}</code></h2>`;
   if (c.kind === 'computing') {
     return html`<section class="region" id="lint" aria-labelledby="lint-h" hx-get="/policies/lint" hx-trigger="load delay:2s" hx-swap="outerHTML">${head}<p role="status">Checking the folder… <a href="/policies#lint">Reload</a> to see the result.</p></section>`;
@@ -75,11 +79,11 @@ export function lintRegion(f: Formats, dir: string, loadedRevision: string, c: C
   const { check } = c.value;
   return html`<section class="region" id="lint" aria-labelledby="lint-h">${head}
 <p class="muted">Checked ${ago(f, c.at)}, as <code>medic policies check</code> does in CI.</p>
-${lintBody(check, loadedRevision)}
+${lintBody(check, dir, loaded)}
 </section>`;
 }
 
-function lintBody(check: FolderLint['check'], loadedRevision: string): Html {
+function lintBody(check: FolderLint['check'], dir: string, loaded: { revision: string; stored: boolean }): Html {
   switch (check.kind) {
     case 'unreadable':
       return html`<p class="notice error" role="alert">The folder could not be read: ${check.error}</p>`;
@@ -89,7 +93,9 @@ ${table(['Where', 'Field', 'Issue'], check.issues.map((i) => html`<tr><td><code>
     case 'ok': {
       const s = check.set;
       return html`<p class="notice ok">No issues: ${s.policies.length} policies and ${s.classes.length} incident classes in ${s.files.length} files; ${check.cases.length} test cases in ${check.caseFiles.length} files.</p>
-${s.revision === loadedRevision ? '' : html`<p class="notice error">The folder (revision <code>${s.revision}</code>) differs from the set loaded (<code>${loadedRevision}</code>): reload the policies (<code>POST /v1/policies/reload</code>) to apply it.</p>`}`;
+${s.revision === loaded.revision ? '' : html`<p class="notice error">The folder (revision <code>${s.revision}</code>) differs from the set loaded (<code>${loaded.revision}</code>): ${loaded.stored
+    ? html`a stored revision is active, so store the folder as a new one to apply it (<code>medic policies apply ${dir} --yes</code>).`
+    : html`reload the policies (<code>POST /v1/policies/reload</code>) to apply it.`}</p>`}`;
     }
     default: {
       const never: never = check;

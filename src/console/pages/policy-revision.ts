@@ -36,7 +36,8 @@ export function policyRevisionRoutes(root: FastifyInstance, kit: ConsoleKit): vo
     const [r, activations] = await Promise.all([getRevision(db, req.params.id), listActivations(db, HISTORY)]);
     if (!r) throw new AppError('not_found', `policy revision ${req.params.id} is not stored`);
     const f = view.formats;
-    const body = html`<section class="region" aria-labelledby="rev-h"><h2 id="rev-h">The revision ${r.active ? html`<span class="badge">active</span>` : ''}</h2>
+    const body = html`<p><a href="/policies/revisions">Every stored revision</a></p>
+<section class="region" aria-labelledby="rev-h"><h2 id="rev-h">The revision ${r.active ? html`<span class="badge">active</span>` : ''}</h2>
 <dl class="facts">
 <dt>Revision</dt><dd><code>${r.id}</code> (#${r.number})</dd>
 <dt>Author</dt><dd>${r.author ?? html`<span class="muted">not given</span>`}</dd>
