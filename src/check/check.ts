@@ -1,7 +1,8 @@
 import type { Approver } from '../approvals/schema.ts';
 import { checkApprovers } from './approvers.ts';
 import { finding, sortFindings, type CheckedFile, type CheckReport, type FileKind, type Finding, type SkippedCheck } from './finding.ts';
-import { isCaseFile, isPrompt, isYaml, readFolder, readOptional, type RepositoryLayout } from './layout.ts';
+import { isCaseFile, isPolicyFile, isYaml } from '../policies/file-names.ts';
+import { isPrompt, readFolder, readOptional, type RepositoryLayout } from './layout.ts';
 import { checkPolicies } from './policies.ts';
 import { checkPrompts } from './prompts.ts';
 import { checkReferences, type ApproverSource } from './references.ts';
@@ -45,7 +46,7 @@ function approverSource(file: SourceFile | null, fromFile: readonly Approver[], 
  */
 export async function checkRepository(layout: RepositoryLayout, options: CheckOptions): Promise<CheckReport> {
   const [policyFiles, caseFiles, serviceFiles, promptFiles, approversFile] = await Promise.all([
-    readFolder(layout.policies, (n) => isYaml(n) && !isCaseFile(n)),
+    readFolder(layout.policies, isPolicyFile),
     readFolder(layout.policies, isCaseFile),
     readFolder(layout.services, isYaml),
     readFolder(layout.prompts, isPrompt),

@@ -52,6 +52,4 @@ export async function readOptional(file: string): Promise<SourceFile | null> {
   }
 }
 
-export const isYaml = (name: string) => /\.ya?ml$/.test(name);
-export const isCaseFile = (name: string) => /\.test\.ya?ml$/.test(name);
 export const isPrompt = (name: string) => name.endsWith('.md');

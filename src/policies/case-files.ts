@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseYamlFile } from '../yaml-file.ts';
 import { caseFileSchema, type KnownNames, type PolicyCase } from './cases.ts';
+import { isCaseFile } from './file-names.ts';
 import type { PolicyIssue } from './load.ts';
 import { locateInYaml } from './locate.ts';
 
@@ -14,7 +15,7 @@ export interface LocatedCase {
 
 /** The case files of a folder: `*.test.yaml` and `*.test.yml`, beside the policies. */
 export async function caseFiles(dir: string): Promise<{ name: string; text: string }[]> {
-  const names = (await readdir(dir)).filter((n) => /\.test\.ya?ml$/.test(n)).sort();
+  const names = (await readdir(dir)).filter(isCaseFile).sort();
   return Promise.all(names.map(async (name) => ({ name, text: await readFile(join(dir, name), 'utf8') })));
 }
 

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { realpath } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
 import { promisify } from 'node:util';
+import { isPolicyFile } from './file-names.ts';
 
 const exec = promisify(execFile);
 const git = async (cwd: string, args: string[]) => (await exec('git', args, { cwd, maxBuffer: 64 * 1024 * 1024 })).stdout;
@@ -31,7 +32,7 @@ export async function policyFilesAt(ref: string, dir: string): Promise<FilesAtRe
   const rel = relative(await realpath(top), await realpath(dir)).split(sep).join('/');
   const label = `${ref}:${rel || '.'}`;
   const listed = (await git(top, ['ls-tree', '--name-only', '-z', ref, '--', rel ? `${rel}/` : '.'])).split('\0').filter(Boolean);
-  const names = listed.map((p) => p.slice(p.lastIndexOf('/') + 1)).filter((n) => /\.ya?ml$/.test(n) && !/\.test\.ya?ml$/.test(n)).sort();
+  const names = listed.map((p) => p.slice(p.lastIndexOf('/') + 1)).filter(isPolicyFile).sort();
   const files = await Promise.all(names.map(async (name) => ({ name, text: await git(top, ['cat-file', 'blob', `${ref}:${rel ? `${rel}/` : ''}${name}`]) })));
   return { kind: 'ok', label, files, absent: listed.length === 0 };
 }

@@ -5,6 +5,7 @@ import { describeFailure } from '../signatures/describe.ts';
 import type { Embedder } from '../signatures/embedder.ts';
 import { maskText } from '../signatures/masking.ts';
 import { parseYamlFile, type FileIssue } from '../yaml-file.ts';
+import { isPolicyFile } from './file-names.ts';
 import { PolicyFile, type IncidentClass, type Policy } from './schema.ts';
 
 /** A policy set as loaded: sorted by priority, with its revision and its classes embedded. */
@@ -29,7 +30,7 @@ export type LoadedPolicies = { kind: 'ok'; set: PolicySet } | { kind: 'invalid';
 
 /** The policy files of a folder: `*.yaml` and `*.yml`, not the `*.test.yaml` cases beside them. */
 export async function policyFiles(dir: string): Promise<{ name: string; text: string }[]> {
-  const names = (await readdir(dir)).filter((n) => /\.ya?ml$/.test(n) && !/\.test\.ya?ml$/.test(n)).sort();
+  const names = (await readdir(dir)).filter(isPolicyFile).sort();
   return Promise.all(names.map(async (name) => ({ name, text: await readFile(join(dir, name), 'utf8') })));
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isUnstorable } from '../db/unstorable.ts';
+import { isCaseFile } from './file-names.ts';
 
 const storable = (max: number) => z.string().min(1).max(max).refine((t) => !isUnstorable(t), 'holds a NUL character or an unpaired surrogate');
 
@@ -9,7 +10,7 @@ export const RevisionId = z.string().regex(/^[0-9a-f]{12}$/, 'a revision id is 1
 /** A policy file of a candidate set: a folder's `*.yaml` or `*.yml`, not a `*.test.yaml` of cases. */
 export const RevisionFileInput = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}\.ya?ml$/, 'a file name in the folder, ending .yaml or .yml')
-    .refine((n) => !/\.test\.ya?ml$/.test(n), 'a *.test.yaml file holds test cases, not policies'),
+    .refine((n) => !isCaseFile(n), 'a *.test.yaml file holds test cases, not policies'),
   text: z.string().max(5_000_000).refine((t) => !isUnstorable(t), 'holds a NUL character or an unpaired surrogate'),
 });
 
