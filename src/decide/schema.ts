@@ -4,12 +4,13 @@
  * failed: what now?) and a *preflight* (may this job start?).
  */
 import { z } from 'zod';
+import { splitJob } from '../runs/job-name.ts';
 import { Orchestrator } from '../runs/schema.ts';
 
 /** A job as `namespace/name` or as an object; both become the object. */
 export const JobInput = z.union([
   z.string().regex(/^[^/\s]+\/\S+$/, 'must be namespace/name, e.g. airflow-prod/finance_close.load_dw')
-    .transform((s) => ({ namespace: s.slice(0, s.indexOf('/')), name: s.slice(s.indexOf('/') + 1) })),
+    .transform(splitJob),
   z.strictObject({ namespace: z.string().min(1).max(500), name: z.string().min(1).max(1_000) }),
 ]);
 

@@ -1,4 +1,5 @@
 import type { ServiceContext } from '../decide/context.ts';
+import { splitJob } from '../runs/job-name.ts';
 import type { Embedder } from '../signatures/embedder.ts';
 import { createAnonymiser } from './anonymise.ts';
 import type { StoredFailure } from './backtest-sql.ts';
@@ -25,9 +26,9 @@ export async function anonymiseHistory(h: ReplayHistory, salt: Uint8Array, embed
     jobs.add(`${f.namespace}/${f.name}`).add(f.name);
   }
   for (const job of h.jobs ?? []) {
-    const slash = job.indexOf('/');
-    plain.add(job.slice(0, slash));
-    jobs.add(job).add(job.slice(slash + 1));
+    const split = splitJob(job);
+    plain.add(split.namespace);
+    jobs.add(job).add(split.name);
   }
   for (const list of h.history.services.values()) for (const s of list) plain.add(s.name);
   const a = createAnonymiser(salt, keep ? { plain: [], jobs: [] } : { plain, jobs });
@@ -47,7 +48,10 @@ export async function anonymiseHistory(h: ReplayHistory, salt: Uint8Array, embed
       resolution: f.resolution && { ...f.resolution, actor: a.actor(f.resolution.actor) },
     };
   });
-  const qualified = (job: string) => `${name(job.slice(0, job.indexOf('/')))}/${jobName(job.slice(job.indexOf('/') + 1))}`;
+  const qualified = (job: string) => {
+    const split = splitJob(job);
+    return `${name(split.namespace)}/${jobName(split.name)}`;
+  };
   const services = new Map<string, ServiceContext[]>();
   for (const [job, list] of h.history.services) services.set(qualified(job), list.map((s) => ({ ...s, name: name(s.name), title: null })));
   const listed = h.jobs && h.jobs.map(qualified);

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import type { ServiceContext } from '../decide/context.ts';
+import { splitJob } from '../runs/job-name.ts';
 import type { PastResolution, StoredFailure } from './backtest-sql.ts';
 import { caseKey, type Aftermath, type ReplayHistory } from './history.ts';
 
@@ -92,7 +93,7 @@ export function historyLines(h: ReplayHistory, exportedAt: Date): string[] {
     anonymised: h.anonymised, job_names_anonymised: h.jobNamesAnonymised, embedder: h.embedder,
     counts: { cases: cases.length, signatures: signatures.size, resolutions: h.history.resolutions.length, jobs: h.jobs?.length ?? 0 },
   };
-  const jobs = (h.jobs ?? []).map((job) => ({ type: 'job', namespace: job.slice(0, job.indexOf('/')), name: job.slice(job.indexOf('/') + 1) }));
+  const jobs = (h.jobs ?? []).map((job) => ({ type: 'job', ...splitJob(job) }));
   return [header, ...cases, ...signatures.values(), ...h.history.resolutions.map((r) => ({ type: 'resolution', ...r })), ...jobs].map((x) => JSON.stringify(x));
 }
 

@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/pool.ts';
+import { splitJobs } from '../runs/job-name.ts';
 import type { AttemptSample } from './model.ts';
 
 /** A job's runs as Medic stored them, keyed by `namespace/name`. */
@@ -72,7 +73,7 @@ export async function runsBefore(db: Queryable, jobs: string[], at: Date, days =
            where coalesce(r.scheduled_at, r.started_at, r.state_at) < $3
              and coalesce(r.scheduled_at, r.started_at, r.state_at) >= $3::timestamptz - make_interval(days => $4)
            order by coalesce(r.scheduled_at, r.started_at, r.state_at)`,
-    values: [jobs.map((j) => j.slice(0, j.indexOf('/'))), jobs.map((j) => j.slice(j.indexOf('/') + 1)), at.toISOString(), days], rowMode: 'array',
+    values: [...splitJobs(jobs), at.toISOString(), days], rowMode: 'array',
   });
   const date = (ms: number | null) => (ms === null ? null : new Date(ms));
   return r.rows.map(([job, run_key, state, s, st, e]) => ({ job, run_key, state, scheduled_at: date(s), started_at: date(st), ended_at: date(e) }));

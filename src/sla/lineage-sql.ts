@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/pool.ts';
+import { splitJobs } from '../runs/job-name.ts';
 
 /** An edge ingest learned, with both jobs named `namespace/name` as services name them. */
 export interface LearnedEdgeRow {
@@ -17,11 +18,10 @@ export interface LearnedEdgeRow {
  * `/` in the namespace, so the first `/` splits them and the lookup uses the jobs' unique key.
  */
 export async function jobIdsByName(db: Queryable, names: string[]): Promise<Map<string, number>> {
-  const parts = names.map((n) => [n.slice(0, n.indexOf('/')), n.slice(n.indexOf('/') + 1)] as const);
   const r = await db.query<{ id: number; job: string }>(
     `select j.id, j.namespace || '/' || j.name as job
      from jobs j join unnest($1::text[], $2::text[]) as u(namespace, name) on j.namespace = u.namespace and j.name = u.name`,
-    [parts.map((p) => p[0]), parts.map((p) => p[1])],
+    splitJobs(names),
   );
   return new Map(r.rows.map((row) => [row.job, row.id]));
 }

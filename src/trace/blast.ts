@@ -1,3 +1,4 @@
+import { splitJob } from '../runs/job-name.ts';
 import { downstreamMap, downstreamOf } from './infer.ts';
 import type { BlastRadius, Trace } from './types.ts';
 
@@ -14,7 +15,7 @@ export function blastRadius(trace: Trace, origin: string): BlastRadius {
     .filter((j) => reached.has(j.job) && j.run?.startedAt)
     .map((j) => ({ job: j.job, runKey: j.run?.runKey ?? null, orchestrator: j.orchestrator }));
   const minutesLeft = trace.deadline ? Math.round((Date.parse(trace.deadline) - Date.parse(trace.at)) / 60_000) : null;
-  const short = (job: string) => job.slice(job.indexOf('/') + 1);
+  const short = (job: string) => splitJob(job).name;
   return {
     reruns,
     services: [{ service: trace.service, deadline: trace.deadline, minutesLeft }],

@@ -1,8 +1,9 @@
+import { splitJob } from '../runs/job-name.ts';
 import { topologicalOrder } from './blast.ts';
 import type { OriginReport, Trace, TraceDatasetVersion, TraceJob } from './types.ts';
 
 const hhmm = (iso: string | null) => (iso ? iso.slice(11, 16) : '--:--');
-const short = (job: string) => job.slice(job.indexOf('/') + 1);
+const short = (job: string) => splitJob(job).name;
 const count = (n: number | null) => (n === null ? '?' : n.toLocaleString('en-US'));
 
 /**

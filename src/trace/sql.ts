@@ -1,10 +1,9 @@
 import type { Queryable } from '../db/pool.ts';
-
-const split = (names: string[]) => [names.map((n) => n.slice(0, n.indexOf('/'))), names.map((n) => n.slice(n.indexOf('/') + 1))];
+import { splitJobs } from '../runs/job-name.ts';
 
 /** When the earliest run with this key among `jobs` was due (its schedule, else its start); null when none has it. */
 export async function runKeyTime(db: Queryable, jobs: string[], key: string): Promise<Date | null> {
-  const [ns, names] = split(jobs);
+  const [ns, names] = splitJobs(jobs);
   const r = await db.query<{ t: Date | null }>(
     `select min(coalesce(r.scheduled_at, r.started_at, r.state_at)) as t
      from unnest($1::text[], $2::text[]) as u(namespace, name)
@@ -17,7 +16,7 @@ export async function runKeyTime(db: Queryable, jobs: string[], key: string): Pr
 
 /** A job as Medic knows it: its id and the orchestrator that runs it. */
 export async function jobsByName(db: Queryable, jobs: string[]): Promise<Map<string, { id: number; orchestrator: string }>> {
-  const [ns, names] = split(jobs);
+  const [ns, names] = splitJobs(jobs);
   const r = await db.query<{ job: string; id: string; orchestrator: string }>(
     `select j.namespace || '/' || j.name as job, j.id, j.orchestrator
      from unnest($1::text[], $2::text[]) as u(namespace, name) join jobs j on j.namespace = u.namespace and j.name = u.name`,
