@@ -13,7 +13,7 @@ import { caseKey, type Aftermath, type ReplayHistory } from './history.ts';
 
 /** The version this Medic writes; it reads version 1 too, which has no `job` lines. */
 export const HISTORY_VERSION = 2;
-const READABLE = [1, 2];
+const READABLE = [1, HISTORY_VERSION] as const;
 const MESSAGE_MAX = 8_000;
 const DETAIL_MAX = 4_000;
 
@@ -22,7 +22,7 @@ const Id = z.number().int();
 
 export const HistoryHeader = z.strictObject({
   type: z.literal('medic-history'),
-  version: z.union([z.literal(1), z.literal(2)]),
+  version: z.literal(READABLE),
   exported_at: Instant,
   /** Failures at or after `from`, as the store stood at `until`. */
   from: Instant,
@@ -115,7 +115,7 @@ export function readHistory(text: string, origin: string): ReadHistory {
   const first = lines[0] ? json(lines[0]) : undefined;
   const kind = first && typeof first === 'object' ? (first as { type?: unknown; version?: unknown }) : {};
   if (kind.type !== 'medic-history') return { kind: 'invalid', message: `${origin}: not a Medic history export (its first line is no medic-history header); make one with \`medic export history\`` };
-  if (!READABLE.includes(kind.version as number)) return { kind: 'invalid', message: `${origin}: history format version ${String(kind.version)}, this Medic reads versions ${READABLE.join(' and ')}` };
+  if (!READABLE.includes(kind.version as (typeof READABLE)[number])) return { kind: 'invalid', message: `${origin}: history format version ${String(kind.version)}, this Medic reads versions ${READABLE.join(' and ')}` };
   const header = HistoryHeader.safeParse(first);
   if (!header.success) return { kind: 'invalid', message: `${origin}:1: ${fault(header.error)}` };
   const cases: CaseLine[] = [];
@@ -132,14 +132,16 @@ export function readHistory(text: string, origin: string): ReadHistory {
     else resolutions.push({ signature_id: v.signature_id, action: v.action, outcome: v.outcome, time_to_recover_ms: v.time_to_recover_ms, resolved_at: v.resolved_at });
   }
   const counts = header.data.counts;
-  const jobsCounted = header.data.version === 1 ? 0 : counts.jobs;
+  // Version 1 wrote no job lines, nor a count of them.
+  const listsJobs = header.data.version > 1;
+  const jobsCounted = listsJobs ? counts.jobs : 0;
   if (cases.length !== counts.cases || signatures.size !== counts.signatures || resolutions.length !== counts.resolutions || jobs.length !== jobsCounted) {
     const held = `${cases.length} cases, ${signatures.size} signatures, ${resolutions.length} resolutions and ${jobs.length} jobs`;
     return { kind: 'invalid', message: `${origin}: the header counts ${counts.cases} cases, ${counts.signatures} signatures, ${counts.resolutions} resolutions and ${jobsCounted ?? '(no count of)'} jobs; the file holds ${held} (cut short?)` };
   }
   const missing = cases.find((c) => !signatures.has(c.signature_id));
   if (missing) return { kind: 'invalid', message: `${origin}: case ${missing.run_id}:${missing.attempt} names signature ${missing.signature_id}, which has no signature line` };
-  return { kind: 'ok', header: header.data, history: historyOf(header.data, cases, signatures, resolutions, header.data.version === 1 ? null : jobs, origin) };
+  return { kind: 'ok', header: header.data, history: historyOf(header.data, cases, signatures, resolutions, listsJobs ? jobs : null, origin) };
 }
 
 function historyOf(header: HistoryHeader, cases: CaseLine[], signatures: Map<number, SignatureLine>, resolutions: PastResolution[], jobs: string[] | null, origin: string): ReplayHistory {

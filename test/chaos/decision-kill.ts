@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { createFakeAirflow } from '../../src/fakes/airflow.ts';
-import { airflowConnection, APPROVERS, clears, failureInput, minutesAgo, taskInstance } from '../support/heal.ts';
+import { airflowConnection, clears, failureInput, healEnv, minutesAgo, taskInstance } from '../support/heal.ts';
 import { exited, spawnServe, waitFor } from '../support/servers.ts';
 import { verdict, type Fault, type FaultReport } from './fault.ts';
 import { postgresStore } from './stores.ts';
@@ -41,11 +41,7 @@ export const decisionKill: Fault = {
       await writeFile(join(dir, 'chaos.yaml'), POLICIES);
       fake.state.addDag('finance_close', { heal_dw: [], gated_dw: [] });
       fake.state.addTaskInstance({ dag_id: 'finance_close', dag_run_id: 'h1', task_id: 'heal_dw', state: 'failed', try_number: 1 });
-      const env = {
-        ...store.env, REDIS_URL: '', MEDIC_POLICIES_DIR: dir, MEDIC_APPROVERS: JSON.stringify(APPROVERS),
-        MEDIC_EXECUTORS: JSON.stringify([airflowConnection(fake)]), MEDIC_HEAL: 'on', MEDIC_HEAL_SWEEP_SECONDS: '0.5',
-        MEDIC_EXECUTION_LEASE_SECONDS: '2', MEDIC_DECIDE_TIMEOUT_MS: '10000', MEDIC_DECIDE_SHED_AFTER_MS: '10000',
-      };
+      const env = healEnv([airflowConnection(fake)], { ...store.env, REDIS_URL: '', MEDIC_POLICIES_DIR: dir, MEDIC_HEAL: 'on' });
       return await killBetween(store, env, () => clears(fake).length);
     } finally {
       await fake.close();

@@ -20,6 +20,17 @@ function forgetfulQueue(): JobQueue & { given: { name: string; payload: unknown 
   return Object.assign(Object.create(inner) as JobQueue, { kind: inner.kind, given, enqueue: async (name: string, payload: unknown) => { given.push({ name, payload }); } }) as JobQueue & { given: typeof given };
 }
 
+/** Stores one failed attempt of `etl/<name>` through a queue that loses its analysis; the run's id. */
+async function storeLostFailure(deps: Deps, queue: ReturnType<typeof forgetfulQueue>, name: string, failedAt: Date, message: string, receivedAt: Date): Promise<number> {
+  const summary = await ingest(deps, { orchestrator: 'generic', source: 'generic', timeZone: 'UTC', receivedAt, items: [
+    { job: { namespace: 'etl', name }, run: { id: `${name}-1`, key: `${name}-1`, attempt: 1 }, type: 'failed', time: failedAt.toISOString(), error: { message } },
+  ] });
+  assert.equal(summary.accepted, 1);
+  const runId = (queue.given.find((g) => g.name === 'analyse-failure')?.payload as { runId: number }).runId;
+  queue.given.length = 0;
+  return runId;
+}
+
 async function closeDeps(deps: Deps) {
   await deps.queue.close();
   await deps.decisionLog.close();
@@ -60,12 +71,7 @@ for (const store of testStores()) {
       const queue = forgetfulQueue();
       const deps = testDeps(db, { queue, clock: () => new Date(now) });
       try {
-        const summary = await ingest(deps, { orchestrator: 'generic', source: 'generic', timeZone: 'UTC', receivedAt: new Date(now), items: [
-          { job: { namespace: 'etl', name: 'load' }, run: { id: 'r1', key: 'k1', attempt: 1 }, type: 'failed', time: new Date(now - 1_000).toISOString(), error: { message: 'disk /data is 97% full' } },
-        ] });
-        assert.equal(summary.accepted, 1);
-        const runId = (queue.given.find((g) => g.name === 'analyse-failure')?.payload as { runId: number }).runId;
-        queue.given.length = 0;
+        const runId = await storeLostFailure(deps, queue, 'load', new Date(now - 1_000), 'disk /data is 97% full', new Date(now));
         now += 60_000;
         assert.equal(await requeueUnanalysed(deps, graceMsOf(deps.config.healSweepMs)), 1);
         assert.deepEqual(queue.given.map((g) => [g.name, g.payload]), [['analyse-failure', { runId, attempt: 1 }]]);
@@ -81,12 +87,7 @@ for (const store of testStores()) {
       const queue = forgetfulQueue();
       const deps = testDeps(db, { queue, clock: () => new Date(now) });
       try {
-        const failedAt = new Date(now - 21 * 86_400_000).toISOString();
-        await ingest(deps, { orchestrator: 'generic', source: 'generic', timeZone: 'UTC', receivedAt: new Date(now), items: [
-          { job: { namespace: 'etl', name: 'backfilled' }, run: { id: 'b1', key: 'b1', attempt: 1 }, type: 'failed', time: failedAt, error: { message: 'checksum mismatch in part-0007' } },
-        ] });
-        const runId = (queue.given.find((g) => g.name === 'analyse-failure')?.payload as { runId: number }).runId;
-        queue.given.length = 0;
+        const runId = await storeLostFailure(deps, queue, 'backfilled', new Date(now - 21 * 86_400_000), 'checksum mismatch in part-0007', new Date(now));
         now += 60_000;
         assert.equal(await requeueUnanalysed(deps, graceMsOf(deps.config.healSweepMs)), 1);
         assert.deepEqual(queue.given.map((g) => [g.name, g.payload]), [['analyse-failure', { runId, attempt: 1 }]]);

@@ -41,14 +41,19 @@ export const airflowConnection = (fake: FakeAirflow, extra: Record<string, unkno
   source: 'airflow-prod', kind: 'airflow', url: fake.url, api: 'v2', auth: { kind: 'password', username: 'admin', password: 'admin' }, ...extra,
 });
 
-/** A config with the test approvers, these executors, and quick leases and sweeps. */
-export function healConfig(executors: unknown[], env: Record<string, string> = {}): Config {
-  return testConfig({
+/** The environment of the approval and self-healing tests: the test approvers, these executors, and quick leases and sweeps. */
+export function healEnv(executors: unknown[], env: Record<string, string> = {}): Record<string, string> {
+  return {
     MEDIC_APPROVERS: JSON.stringify(APPROVERS), MEDIC_EXECUTORS: JSON.stringify(executors), MEDIC_HEAL: 'off',
     MEDIC_EXECUTION_LEASE_SECONDS: '2', MEDIC_HEAL_SWEEP_SECONDS: '0.5',
     // These tests are about what is decided, not how fast: a busy machine must not degrade them to the safe default.
     MEDIC_DECIDE_TIMEOUT_MS: '10000', MEDIC_DECIDE_SHED_AFTER_MS: '10000', ...env,
-  });
+  };
+}
+
+/** A config of `healEnv`. */
+export function healConfig(executors: unknown[], env: Record<string, string> = {}): Config {
+  return testConfig(healEnv(executors, env));
 }
 
 /** A fixed policy set from one YAML file. */

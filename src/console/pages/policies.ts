@@ -57,7 +57,6 @@ export function policyRoutes(root: FastifyInstance, kit: ConsoleKit): void {
   });
   const backtest = () => backtests.peek(deps.policies.current().revision);
   const lint = () => lints.wait(deps.policies.dir, LINT_WAIT_MS);
-  const loaded = () => ({ revision: deps.policies.current().revision, stored: deps.policies.loadedFrom().kind === 'revision' });
   // The source shown is that of what runs: once a revision is active, the folder may say otherwise.
   const sources = async (from: LoadedFrom) => (from.kind === 'revision'
     ? policySources((await revisionFiles(deps.pool, from.revision.id)) ?? [])
@@ -71,7 +70,7 @@ export function policyRoutes(root: FastifyInstance, kit: ConsoleKit): void {
     return sendHtml(reply, page(view, { title: 'Policies', section: 'policies', body }));
   });
   app.get('/policies/lint', { schema: { hide: true } }, async (_req, reply) =>
-    sendHtml(reply, lintRegion(formats(), deps.policies.dir, loaded(), await lint())));
+    sendHtml(reply, lintRegion(formats(), deps.policies.dir, loadedOf(deps.policies.current(), deps.policies.loadedFrom()), await lint())));
   app.get('/policies/backtest', { schema: { hide: true } }, async (_req, reply) => sendHtml(reply, backtestRegion(formats(), backtest())));
   app.get('/policies/:id/backtest', { schema: { hide: true, params: Id } }, async (req, reply) => {
     const policy = deps.policies.current().policies.find((p) => p.id === req.params.id);
@@ -79,6 +78,9 @@ export function policyRoutes(root: FastifyInstance, kit: ConsoleKit): void {
     return sendHtml(reply, policyBacktest(formats(), policy, backtest()));
   });
 }
+
+/** What the lint compares the folder with: the loaded set, and whether a stored revision (not the folder) is its source. */
+const loadedOf = (set: PolicySet, from: LoadedFrom) => ({ revision: set.revision, stored: from.kind === 'revision' });
 
 function policiesBody(f: Formats, set: PolicySet, dir: string, from: LoadedFrom, lint: Cached<FolderLint>, sources: Map<string, PolicySource>, backtest: Cached<BacktestSummary>): Html {
   const figures = (p: PolicySet['policies'][number]) => (backtest.kind === 'computing'
@@ -95,7 +97,7 @@ function policiesBody(f: Formats, set: PolicySet, dir: string, from: LoadedFrom,
 <p class="hint">Policies in the order they are tried: the first that matches decides.</p>
 ${table(['#', 'Policy', 'On', 'Mode', 'Action', 'Approval'], set.policies.map((p, i) => html`<tr><td>${i + 1}</td><th scope="row"><a href="#policy-${p.id}"><code>${p.id}</code></a></th><td>${p.on}</td><td>${p.mode}</td><td>${describeAction(p.action)}</td><td>${describeApproval(p.approval)}</td></tr>`), 'No policy is loaded: every failure goes to people.')}
 </section>
-${lintRegion(f, dir, { revision: set.revision, stored: from.kind === 'revision' }, lint)}
+${lintRegion(f, dir, loadedOf(set, from), lint)}
 ${backtestRegion(f, backtest)}
 <section class="region" aria-labelledby="policies-h"><h2 id="policies-h">Policies <span class="count">${set.policies.length}</span></h2>
 ${set.policies.map((p, i) => policyArticle(p, i + 1, sources.get(p.id), figures(p)))}
